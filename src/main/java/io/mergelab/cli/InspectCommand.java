@@ -1,0 +1,36 @@
+package io.mergelab.cli;
+
+import io.mergelab.model.checkpoint.CheckpointDir;
+import io.mergelab.model.checkpoint.Gpt2Config;
+import io.mergelab.model.checkpoint.TensorInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "inspect",
+        description = "Show a checkpoint's config and tensors (name, dtype, shape) without loading any weights.",
+        mixinStandardHelpOptions = true)
+final class InspectCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "DIR", description = "A Hugging Face GPT-2 checkpoint directory.")
+    Path dir;
+
+    @Override
+    public Integer call() {
+        CheckpointDir ckpt = CheckpointDir.open(dir);
+        Gpt2Config c = ckpt.config();
+        System.out.printf("%s%n  architectures %s, vocab %d, positions %d, layers %d, hidden %d, heads %d, labels %s%n",
+                ckpt.path(), c.architectures(), c.vocabSize(), c.nPositions(), c.nLayer(), c.nEmbd(), c.nHead(),
+                c.labelList());
+        long params = 0;
+        for (TensorInfo t : ckpt.tensors()) {
+            System.out.printf("  %-40s %-5s %s%n", t.name(), t.dtype(), t.shapeString());
+            params += t.numel();
+        }
+        System.out.printf("  %d tensors, %,d parameters%n", ckpt.tensors().size(), params);
+        ckpt.validateGpt2Shapes();
+        return 0;
+    }
+}

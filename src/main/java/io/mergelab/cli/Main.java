@@ -1,0 +1,56 @@
+package io.mergelab.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Entry point of {@code bin/mergelab}. */
+@Command(name = "mergelab",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Fine-tune GPT-2 classifiers on review datasets, merge them (mergekit-compatible), evaluate,",
+            "track in MLflow, run locally or on Slurm.",
+            "",
+            "Start here:  bin/mergelab run configs/quickstart.yaml"},
+        subcommands = {
+            RunCommand.class,
+            InitModelCommand.class,
+            InspectCommand.class,
+            ClassifyCommand.class,
+            CommandLine.HelpCommand.class},
+        footer = {"", "Run 'mergelab help COMMAND' or 'mergelab COMMAND --help' for a command's options."})
+public final class Main implements Runnable {
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print full stack traces on errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns the exit code (0 ok, 1 error, 2 usage); tests call this directly. */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            boolean debug = parseResult.hasMatchedOption("--debug")
+                    || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--debug"));
+            if (debug) {
+                e.printStackTrace(commandLine.getErr());
+            } else {
+                commandLine.getErr().println("mergelab: error: " + ErrorMessages.describe(e));
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}

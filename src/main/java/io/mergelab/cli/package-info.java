@@ -1,0 +1,2 @@
+/** picocli commands; each parses its arguments and calls one thing. */
+package io.mergelab.cli;

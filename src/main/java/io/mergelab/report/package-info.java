@@ -1,0 +1,2 @@
+/** Study reports: Markdown/LaTeX/CSV tables and PNG plots. */
+package io.mergelab.report;

@@ -1,0 +1,2 @@
+/** Slurm execution: sbatch script rendering, job arrays, afterok chains, the slurmrestd client. */
+package io.mergelab.slurm;

@@ -1,0 +1,22 @@
+package io.mergelab.model.gpt2;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Paths to models and files the tests use; all relative to the Maven basedir (the repo root). */
+final class TestModels {
+    private TestModels() {}
+
+    /** The tiny real-format checkpoint every developer and CI has beside the project. */
+    static Path fakeGpt2() {
+        Path p = Path.of("../shared/models/fake-gpt2").toAbsolutePath().normalize();
+        if (!Files.isRegularFile(p.resolve("model.safetensors"))) {
+            throw new IllegalStateException(p + " is missing: tests need ../shared from the project root");
+        }
+        return p;
+    }
+
+    static Path tokenizerDir() {
+        return Path.of("data/gpt2-tokenizer").toAbsolutePath();
+    }
+}
