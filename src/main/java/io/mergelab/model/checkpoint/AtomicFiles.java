@@ -9,20 +9,16 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Temp-file-then-rename helpers so readers never see half-written files. */
 final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
+    /** Uniqueness only matters among concurrent writers of the same target; 48 random bits is plenty. */
     static String randomSuffix() {
-        byte[] b = new byte[6];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        return String.format("%012x", ThreadLocalRandom.current().nextLong() & 0xffff_ffff_ffffL);
     }
 
     /** A sibling temp path, so the final rename stays on one file system. */
