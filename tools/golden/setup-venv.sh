@@ -82,7 +82,7 @@ start=$(date +%s)
 log "installing pip==$PIP_VERSION"
 "$VENV/bin/python" -m pip install --quiet "pip==$PIP_VERSION"
 log "installing the lock $REQ (--no-deps, wheels only; downloads ~3.5 GB the first time)"
-"$VENV/bin/python" -m pip install --no-deps --only-binary=:all: -r "$REQ"
+"$VENV/bin/python" -m pip install --progress-bar off --no-deps --only-binary=:all: -r "$REQ"
 
 # The lock deliberately omits triton (see requirements.txt); anything else pip check reports is a bug.
 if ! check_out="$("$VENV/bin/python" -m pip check 2>&1)"; then
