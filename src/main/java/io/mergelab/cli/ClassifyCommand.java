@@ -6,9 +6,12 @@ import io.mergelab.model.gpt2.Gpt2Checkpoints;
 import io.mergelab.model.gpt2.Gpt2Checkpoints.LoadedClassifier;
 import io.mergelab.model.gpt2.Gpt2Inference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +22,13 @@ import java.util.concurrent.Callable;
             "A checkpoint without a classification head gets a new seeded one (--num-labels), as transformers does."},
         mixinStandardHelpOptions = true)
 final class ClassifyCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
 
     @Option(names = "--model", required = true, description = "Checkpoint directory.")
     Path model;
@@ -51,7 +61,7 @@ final class ClassifyCommand implements Callable<Integer> {
                 for (int j = 0; j < logits[i].length; j++) {
                     sb.append(String.format(Locale.ROOT, "%s%s=%.6f", j == 0 ? "" : "  ", names.get(j), logits[i][j]));
                 }
-                System.out.printf("%s  ->  %s   | %s%n", sb, names.get(best), texts.get(i));
+                out().printf("%s  ->  %s   | %s%n", sb, names.get(best), texts.get(i));
             }
         }
         return 0;

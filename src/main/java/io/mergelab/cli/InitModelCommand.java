@@ -3,8 +3,11 @@ package io.mergelab.cli;
 import io.mergelab.model.gpt2.Gpt2Factory;
 import io.mergelab.model.gpt2.ModelPreset;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -14,6 +17,13 @@ import java.util.concurrent.Callable;
             "Presets: tiny (2 layers, 128 hidden), small (4 layers, 256 hidden), gpt2 (12 layers, 768 hidden: 124M)."},
         mixinStandardHelpOptions = true)
 final class InitModelCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
 
     @Option(names = "--preset", defaultValue = "tiny", description = "tiny | small | gpt2 (default: ${DEFAULT-VALUE})")
     String preset;
@@ -31,7 +41,7 @@ final class InitModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelPreset p = ModelPreset.parse(preset);
         Gpt2Factory.writeCheckpoint(p, seed, out, Paths.tokenizerDir(), overwrite);
-        System.out.printf("wrote %s GPT-2 (%d layers, %d hidden, %d heads, seed %d) to %s%n",
+        out().printf("wrote %s GPT-2 (%d layers, %d hidden, %d heads, seed %d) to %s%n",
                 p.id(), p.nLayer, p.nEmbd, p.nHead, seed, out);
         return 0;
     }

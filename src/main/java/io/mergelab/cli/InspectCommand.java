@@ -4,8 +4,11 @@ import io.mergelab.model.checkpoint.CheckpointDir;
 import io.mergelab.model.checkpoint.Gpt2Config;
 import io.mergelab.model.checkpoint.TensorInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -14,6 +17,13 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true)
 final class InspectCommand implements Callable<Integer> {
 
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
     @Parameters(paramLabel = "DIR", description = "A Hugging Face GPT-2 checkpoint directory.")
     Path dir;
 
@@ -21,15 +31,15 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         CheckpointDir ckpt = CheckpointDir.open(dir);
         Gpt2Config c = ckpt.config();
-        System.out.printf("%s%n  architectures %s, vocab %d, positions %d, layers %d, hidden %d, heads %d, labels %s%n",
+        out().printf("%s%n  architectures %s, vocab %d, positions %d, layers %d, hidden %d, heads %d, labels %s%n",
                 ckpt.path(), c.architectures(), c.vocabSize(), c.nPositions(), c.nLayer(), c.nEmbd(), c.nHead(),
                 c.labelList());
         long params = 0;
         for (TensorInfo t : ckpt.tensors()) {
-            System.out.printf("  %-40s %-5s %s%n", t.name(), t.dtype(), t.shapeString());
+            out().printf("  %-40s %-5s %s%n", t.name(), t.dtype(), t.shapeString());
             params += t.numel();
         }
-        System.out.printf("  %d tensors, %,d parameters%n", ckpt.tensors().size(), params);
+        out().printf("  %d tensors, %,d parameters%n", ckpt.tensors().size(), params);
         ckpt.validateGpt2Shapes();
         return 0;
     }

@@ -1,6 +1,7 @@
 package io.mergelab.cli;
 
 import picocli.CommandLine;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -9,8 +10,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
-            "Fine-tune GPT-2 classifiers on review datasets, merge them (mergekit-compatible), evaluate,",
-            "track in MLflow, run locally or on Slurm.",
+            "Fine-tune GPT-2 classifiers on review datasets, merge them (mergekit-",
+            "compatible), evaluate, track in MLflow; run locally or on Slurm.",
             "",
             "Start here:  bin/mergelab run configs/quickstart.yaml"},
         subcommands = {
@@ -40,7 +41,14 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (0 ok, 1 error, 2 usage); tests call this directly. */
     public static int execute(String... args) {
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(String...)}, printing to the given writers. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean debug = parseResult.hasMatchedOption("--debug")
                     || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--debug"));

@@ -10,8 +10,11 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +37,13 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
 
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
     @Parameters(paramLabel = "CONFIG", description = "Experiment YAML, e.g. configs/quickstart.yaml.")
     Path config;
 
@@ -48,23 +58,23 @@ final class RunCommand implements Callable<Integer> {
         Path baseDir = studyDir.resolve("base-model-" + preset.id() + "-seed" + seed);
 
         if (Files.isRegularFile(baseDir.resolve("config.json"))) {
-            System.out.println("[1/2] base model: " + baseDir + " (exists, reused)");
+            out().println("[1/2] base model: " + baseDir + " (exists, reused)");
         } else {
-            System.out.println("[1/2] base model: writing seeded " + preset.id() + " GPT-2 to " + baseDir);
+            out().println("[1/2] base model: writing seeded " + preset.id() + " GPT-2 to " + baseDir);
             Gpt2Factory.writeCheckpoint(preset, seed, baseDir, Paths.tokenizerDir(), false);
         }
 
         List<String> texts = sampleSentences(Paths.home().resolve("data/uci-sentiment/yelp_labelled.txt"), 5);
-        System.out.println("[2/2] classifying " + texts.size() + " Yelp sentences with a new, untrained 2-label head");
+        out().println("[2/2] classifying " + texts.size() + " Yelp sentences with a new, untrained 2-label head");
         try (NDManager manager = NDManager.newBaseManager();
                 Gpt2Inference inference = Gpt2Inference.open(CheckpointDir.open(baseDir), manager,
                         Gpt2Checkpoints.defaultLabels(2), seed)) {
             float[][] logits = inference.classify(texts, 128);
             for (int i = 0; i < texts.size(); i++) {
-                System.out.printf(Locale.ROOT, "  [% .5f, % .5f]  %s%n", logits[i][0], logits[i][1], texts.get(i));
+                out().printf(Locale.ROOT, "  [% .5f, % .5f]  %s%n", logits[i][0], logits[i][1], texts.get(i));
             }
         }
-        System.out.println("done. Fine-tuning, merging and evaluation come with the pipeline (issues #4-#6).");
+        out().println("done. Fine-tuning, merging and evaluation come with the pipeline (issues #4-#6).");
         return 0;
     }
 
