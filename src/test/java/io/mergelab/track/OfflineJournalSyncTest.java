@@ -1,0 +1,103 @@
+package io.mergelab.track;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mergelab.cli.Main;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The server goes away mid-study: nothing fails, journals fill, sync replays every record exactly once. */
+@Tag("mlflow")
+class OfflineJournalSyncTest {
+    static MlflowTestServer server;
+    static Path work;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        Files.createDirectories(Path.of("target/mlflow-tests"));
+        work = Files.createTempDirectory(Path.of("target/mlflow-tests").toAbsolutePath(), "offline-");
+        server = MlflowTestServer.start(work.resolve("server"));
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void serverStoppedMidStudyThenSyncLogsEveryMetricExactlyOnce() throws Exception {
+        Path study = work.resolve("outputs/offline");
+        Path cm = Files.createDirectories(study.resolve("eval-yelp")).resolve("confusion.png");
+        Files.write(cm, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        try (MlflowTracker tracker = new MlflowTracker(server.endpoint(), System.err)) {
+            TrackedRun parent = tracker.startStudy(RunSpec.of("offline", "study", "offline", study));
+            TrackedRun ft = tracker.startStep(parent, RunSpec.of("offline", "ft/yelp/slice-0", "ft/yelp/slice-0",
+                    study.resolve("ft-yelp-0")));
+            ft.logParams(Map.of("training", Map.of("learning_rate", 0.001)));
+            for (int s = 0; s < 5; s++) {
+                ft.logMetric("train.loss", 10 - s, s);
+            }
+            server.stop();
+            for (int s = 5; s < 10; s++) {
+                ft.logMetric("train.loss", 10 - s, s);
+            }
+            ft.end(RunStatus.FINISHED);
+            // a step that starts while the server is down
+            TrackedRun eval = tracker.startStep(parent, RunSpec.of("offline", "eval/yelp", "eval/yelp",
+                    study.resolve("eval-yelp")).withDataset("yelp"));
+            eval.logParams(Map.of("eval", Map.of("dataset", "yelp")));
+            eval.logMetrics(Map.of("test.yelp.accuracy", 0.8, "test.yelp.macro_f1", 0.75), 0);
+            eval.logArtifact(cm, "plots");
+            eval.end(RunStatus.FINISHED);
+            parent.logMetric("best.accuracy", 0.8, 0);
+            parent.end(RunStatus.FINISHED);
+            assertTrue(eval.runId().isEmpty());
+        }
+        assertTrue(new Journal(study.resolve("ft-yelp-0")).pending() > 0);
+        assertTrue(new Journal(study.resolve("eval-yelp")).pending() > 0);
+
+        server.restart();
+        assertEquals(0, Main.execute("sync", study.toString(), "--tracking-uri", server.url()));
+        assertEquals(0, new Journal(study.resolve("ft-yelp-0")).pending());
+        // a second sync sends nothing
+        assertEquals(0, Main.execute("sync", study.toString(), "--tracking-uri", server.url()));
+
+        MlflowReader reader = new MlflowReader(server.url());
+        Map<String, JsonNode> runs = reader.runs(reader.experimentId("offline"));
+        assertEquals(Set.of("offline", "ft/yelp/slice-0", "eval/yelp"), runs.keySet());
+        String parentId = runs.get("offline").at("/info/run_id").asText();
+        String ftId = runs.get("ft/yelp/slice-0").at("/info/run_id").asText();
+        String evalId = runs.get("eval/yelp").at("/info/run_id").asText();
+        List<double[]> loss = reader.history(ftId, "train.loss");
+        assertEquals(10, loss.size(), "every step exactly once");
+        for (int s = 0; s < 10; s++) {
+            assertEquals(s, loss.get(s)[0]);
+            assertEquals(10 - s, loss.get(s)[1]);
+        }
+        assertEquals(1, reader.history(evalId, "test.yelp.accuracy").size());
+        assertEquals(1, reader.history(evalId, "test.yelp.macro_f1").size());
+        assertEquals(1, reader.history(parentId, "best.accuracy").size());
+        assertEquals(parentId, MlflowReader.tags(runs.get("eval/yelp")).get("mlflow.parentRunId"));
+        assertEquals("yelp", MlflowReader.params(runs.get("eval/yelp")).get("eval.dataset"));
+        for (JsonNode run : runs.values()) {
+            assertEquals("FINISHED", run.at("/info/status").asText(), run.at("/info/run_name").asText());
+        }
+        assertEquals(List.of("plots/confusion.png"), reader.artifactFiles(evalId, ""));
+        String exp = runs.get("eval/yelp").at("/info/experiment_id").asText();
+        assertArrayEquals(Files.readAllBytes(cm), reader.download(
+                "/api/2.0/mlflow-artifacts/artifacts/" + exp + "/" + evalId + "/artifacts/plots/confusion.png"));
+    }
+}
