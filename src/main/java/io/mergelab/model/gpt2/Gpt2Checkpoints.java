@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import io.mergelab.model.checkpoint.CheckpointDir;
 import io.mergelab.model.checkpoint.CheckpointFormatException;
 import io.mergelab.model.checkpoint.CheckpointWriter;
+import io.mergelab.model.checkpoint.FloatTensor;
 import io.mergelab.model.checkpoint.Gpt2Config;
 import io.mergelab.model.checkpoint.TensorInfo;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 /** Loads GPT-2 models from Hugging Face checkpoint directories and saves them back. */
@@ -39,8 +41,17 @@ public final class Gpt2Checkpoints {
      * when empty) is initialised from {@code seed}. Padding is the config's pad_token_id, else eos.
      */
     public static LoadedClassifier loadClassifier(CheckpointDir dir, NDManager manager, List<String> labels, long seed) {
+        return loadClassifier(dir, manager, labels, seed, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #loadClassifier(CheckpointDir, NDManager, List, long)}, with the checkpoint's config passed
+     * through {@code configOverride} first (fine-tuning uses this for dropout overrides).
+     */
+    public static LoadedClassifier loadClassifier(CheckpointDir dir, NDManager manager, List<String> labels, long seed,
+            UnaryOperator<Gpt2Config> configOverride) {
         dir.validateGpt2Shapes();
-        Gpt2Config config = dir.config();
+        Gpt2Config config = configOverride.apply(dir.config());
         Optional<TensorInfo> score = dir.tensorByCanonicalName("score.weight");
         List<String> resolved;
         if (score.isPresent()) {
@@ -70,6 +81,25 @@ public final class Gpt2Checkpoints {
             throws IOException {
         CheckpointWriter.write(out, classifier.config().withArchitecture("GPT2ForSequenceClassification"),
                 Gpt2Weights.export(classifier.model()), tokenizerSource, overwrite);
+    }
+
+    /**
+     * A classifier built from weights in memory (canonical names, e.g. the output of an in-memory merge);
+     * {@code config} must describe the classifier (labels, pad id), {@code score.weight} must be present.
+     */
+    public static LoadedClassifier classifierFromTensors(Gpt2Config config, Map<String, FloatTensor> byCanonicalName,
+            NDManager manager) {
+        int padId = config.padTokenId() != null ? config.padTokenId() : config.eosTokenId();
+        Gpt2Config classifierConfig = config.withClassification(config.labelList(), padId);
+        Gpt2SequenceClassifier model = new Gpt2SequenceClassifier(architecture(classifierConfig), padId);
+        Gpt2Weights.load(model, byCanonicalName, manager);
+        return new LoadedClassifier(model, classifierConfig, null);
+    }
+
+    /** Overwrites a loaded classifier's weights in place (same shapes), so candidates reuse one model. */
+    public static void replaceWeights(LoadedClassifier classifier, Map<String, FloatTensor> byCanonicalName,
+            NDManager manager) {
+        Gpt2Weights.load(classifier.model(), byCanonicalName, manager);
     }
 
     /** Labels LABEL_0 … LABEL_{n-1}, transformers' default names. */

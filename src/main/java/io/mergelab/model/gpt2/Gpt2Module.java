@@ -45,6 +45,16 @@ abstract class Gpt2Module extends AbstractBlock {
         modules.forEach((name, m) -> m.collect(prefix + name + ".", out));
     }
 
+    /**
+     * Initialised means every array is set (from a checkpoint). DJL's default also wants input shapes from
+     * {@code initialize}, which is never called here; without this, a training forward would try to
+     * re-initialise the block.
+     */
+    @Override
+    public boolean isInitialized() {
+        return namedParameters().values().stream().allMatch(Parameter::isInitialized);
+    }
+
     /** Shape inference is not needed: every array comes from a checkpoint, never from DJL initializers. */
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {

@@ -44,6 +44,26 @@ final class Gpt2Weights {
         }
     }
 
+    /**
+     * Sets every parameter of {@code model} from tensors held in memory, keyed by canonical name (no
+     * {@code transformer.} prefix); a merge search evaluates candidates this way without writing them.
+     */
+    static void load(Gpt2Module model, Map<String, FloatTensor> byCanonicalName, NDManager manager) {
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            String canonical = Gpt2TensorNames.canonical(e.getKey());
+            FloatTensor t = byCanonicalName.get(canonical);
+            if (t == null) {
+                throw new IllegalArgumentException("in-memory weights lack tensor '" + canonical + "'");
+            }
+            long[] expected = e.getValue().isInitialized() ? e.getValue().getArray().getShape().getShape() : null;
+            if (expected != null && !Arrays.equals(expected, t.shape())) {
+                throw new IllegalArgumentException("tensor '" + canonical + "' has shape " + t.shapeString()
+                        + " but the model expects " + Arrays.toString(expected));
+            }
+            set(e.getValue(), manager.create(t.data(), new Shape(t.shape())));
+        }
+    }
+
     static void initialise(Parameter p, NDManager manager, String name, long[] shape, long seed) {
         float[] data = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, (a, b) -> a * b))];
         new SeededNormal(seed, name).fill(data, 0.0, INITIALIZER_RANGE);

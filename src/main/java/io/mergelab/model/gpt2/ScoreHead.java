@@ -15,7 +15,9 @@ final class ScoreHead extends Gpt2Module {
     }
 
     NDArray apply(ParameterStore ps, NDArray pooled, boolean training) {
-        return pooled.matMul(ps.getValue(weight, pooled.getDevice(), training).transpose());
+        NDArray wt = ps.getValue(weight, pooled.getDevice(), training).transpose();
+        wt.attach(pooled.getManager()); // the view would otherwise accumulate in the weights' manager, one per call
+        return pooled.matMul(wt);
     }
 
     @Override
