@@ -1,0 +1,78 @@
+package io.mergelab.eval;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mergelab.data.Example;
+import io.mergelab.model.checkpoint.CheckpointDir;
+import io.mergelab.model.gpt2.Gpt2Checkpoints;
+import io.mergelab.model.gpt2.Gpt2Checkpoints.LoadedClassifier;
+import io.mergelab.model.gpt2.Gpt2Tokenizer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/** Evaluates a classifier checkpoint on labelled examples. */
+public final class Evaluator {
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final int batchSize;
+    private final int maxLength;
+
+    public Evaluator(int batchSize, int maxLength) {
+        this.batchSize = batchSize;
+        this.maxLength = maxLength;
+    }
+
+    /**
+     * Loads {@code modelDir} (which must have a classification head with as many labels as
+     * {@code labels}) and computes metrics on {@code examples}.
+     */
+    public ClassificationMetrics evaluate(Path modelDir, List<String> labels, List<Example> examples) {
+        CheckpointDir dir = CheckpointDir.open(modelDir);
+        if (dir.tensorByCanonicalName("score.weight").isEmpty()) {
+            throw new IllegalArgumentException(modelDir + ": no classification head (score.weight); "
+                    + "evaluate a fine-tuned checkpoint");
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            LoadedClassifier c = Gpt2Checkpoints.loadClassifier(dir, manager, labels, 0L);
+            List<String> names = labels.isEmpty() ? c.config().labelList() : labels;
+            int pad = c.config().padTokenId();
+            try (Gpt2Tokenizer tokenizer = Gpt2Tokenizer.open(modelDir, pad)) {
+                TokenizedExamples data = TokenizedExamples.of(examples, tokenizer, maxLength, names.size());
+                float[][] logits = new BatchedClassifier(c.model(), pad, batchSize).logits(data.rows(), manager);
+                return ClassificationMetrics.compute(names, data.labels(), logits);
+            }
+        }
+    }
+
+    /** The metrics as indented JSON, with context fields (model, dataset, split) first. */
+    public static String toJson(ClassificationMetrics m, java.util.Map<String, String> context) {
+        ObjectNode root = MAPPER.createObjectNode();
+        context.forEach(root::put);
+        root.setAll(m.toJson(MAPPER));
+        try {
+            return MAPPER.writeValueAsString(root) + "\n";
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise metrics", e);
+        }
+    }
+
+    /** Writes {@code content} to {@code file} via a sibling temp file and a rename. */
+    public static void writeAtomically(Path file, String content) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.mergelab.train;
+
+import ai.djl.ndarray.NDArray;
+
+import java.util.List;
+
+/** {@code torch.nn.utils.clip_grad_norm_}: one global L2 norm over all gradients, scaled down when above max. */
+public final class GradientClipping {
+    private GradientClipping() {}
+
+    /**
+     * @param maxNorm clipping threshold; 0 or less only measures
+     * @return the total norm before clipping
+     */
+    public static double clipGlobalNorm(List<TrainableParameter> params, double maxNorm) {
+        double sumSq = 0;
+        for (TrainableParameter p : params) {
+            try (NDArray g = p.array().getGradient(); NDArray n = g.norm()) {
+                double v = n.getFloat();
+                sumSq += v * v;
+            }
+        }
+        double total = Math.sqrt(sumSq);
+        if (maxNorm > 0) {
+            double coef = maxNorm / (total + 1e-6);
+            if (coef < 1.0) {
+                for (TrainableParameter p : params) {
+                    try (NDArray g = p.array().getGradient()) {
+                        g.muli((float) coef);
+                    }
+                }
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,125 @@
+package io.mergelab.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mergelab.model.gpt2.ModelPreset;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A child JVM is SIGKILLed after it has written a resume checkpoint, restarted with the same command,
+ * and must end with exactly the weights and loss history of an uninterrupted run (dropout on, gradient
+ * accumulation, periodic evaluation and best-model tracking included).
+ */
+@Tag("slow")
+class ResumeAfterKillTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void killedRunResumesToIdenticalWeights() throws Exception {
+        Path model = TrainFixtures.model(ModelPreset.TINY, tmp);
+        Path killed = tmp.resolve("killed");
+        String classpath = stableClasspath(tmp.resolve("cp"));
+
+        Process first = child(classpath, model, killed).start();
+        Path checkpoints = killed.resolve("checkpoints");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        int seen = -1;
+        while (first.isAlive() && System.nanoTime() < deadline) {
+            seen = ResumeCheckpoints.latest(killed).map(ResumeCheckpoints::stepOf).orElse(-1);
+            if (seen >= 2 * ResumeChild.SAVE_STEPS) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertTrue(first.isAlive(), "the child ended before it could be killed (checkpoint step " + seen + ")");
+        first.destroyForcibly(); // SIGKILL
+        first.waitFor(30, TimeUnit.SECONDS);
+        assertFalse(Files.exists(killed.resolve(FineTuner.METRICS)), "the killed run must not look finished");
+        assertTrue(Files.isDirectory(checkpoints));
+
+        Process second = child(classpath, model, killed).start();
+        assertTrue(second.waitFor(300, TimeUnit.SECONDS), "resumed child did not finish");
+        assertEquals(0, second.exitValue(), "resumed child failed; see target/tmp/resume-child.log");
+
+        Path straight = tmp.resolve("straight");
+        FineTuneResult r = new FineTuner(ResumeChild.args(), System.err, false).run(ResumeChild.job(model, straight));
+        assertEquals(ResumeChild.MAX_STEPS, r.steps());
+
+        assertArrayEquals(Files.readAllBytes(straight.resolve("model.safetensors")),
+                Files.readAllBytes(killed.resolve("model.safetensors")), "weights differ after resume");
+        assertEquals(losses(straight), losses(killed));
+        JsonNode resumedState = new ObjectMapper().readTree(killed.resolve(FineTuner.TRAINING_STATE).toFile());
+        assertEquals(ResumeChild.MAX_STEPS, resumedState.get("global_step").asInt());
+        assertFalse(Files.exists(killed.resolve("checkpoints")), "checkpoints are removed once finished");
+    }
+
+    private static List<String> losses(Path out) throws Exception {
+        List<String> l = new ArrayList<>();
+        for (JsonNode e : new ObjectMapper().readTree(out.resolve(FineTuner.TRAINING_STATE).toFile())
+                .get("log_history")) {
+            for (String k : List.of("loss", "grad_norm", "learning_rate", "eval_loss", "eval_accuracy")) {
+                if (e.has(k)) {
+                    l.add(e.get("step").asInt() + ":" + k + "=" + e.get(k).asDouble());
+                }
+            }
+        }
+        return l;
+    }
+
+    /**
+     * The test JVM's class path with its class directories copied aside: other builds in the same checkout
+     * may rewrite target/classes while the children start.
+     */
+    private static String stableClasspath(Path dir) throws java.io.IOException {
+        List<String> entries = new ArrayList<>();
+        int n = 0;
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path p = Path.of(e);
+            if (Files.isDirectory(p)) {
+                Path copy = dir.resolve("dir" + n++);
+                try (var walk = Files.walk(p)) {
+                    for (Path f : walk.toList()) {
+                        Path target = copy.resolve(p.relativize(f).toString());
+                        if (Files.isDirectory(f)) {
+                            Files.createDirectories(target);
+                        } else {
+                            Files.copy(f, target);
+                        }
+                    }
+                }
+                entries.add(copy.toString());
+            } else {
+                entries.add(e);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static ProcessBuilder child(String classpath, Path model, Path out) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx2g", "-Dai.djl.offline=true",
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                "-cp", classpath, ResumeChild.class.getName(),
+                model.toString(), out.toString());
+        pb.environment().put("OPT_OUT_TRACKING", "true");
+        pb.environment().remove("PYTORCH_LIBRARY_PATH");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File("target/tmp/resume-child.log")));
+        return pb;
+    }
+}
