@@ -1,0 +1,272 @@
+package io.mergelab.slurm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Writes a study's stages as readable sbatch scripts a researcher can edit and submit by hand, plus a
+ * {@code submit.sh} that submits them in order chained with {@code --dependency=afterok:}.
+ *
+ * <p>Every stage is a job array (a single task is {@code --array=0-0}), so logs are always
+ * {@code outputs/<study>/logs/<stage>-%A_%a.out}; jobs are {@code --requeue}-able and append to their
+ * log, so a requeued task's log keeps the earlier attempt. Each task writes
+ * {@code <recordDir>/slurm-job.properties} (job_id, array_job_id, array_task_id, restart_count, node,
+ * log) before its commands run.
+ *
+ * <p>In a batch job {@code $0} is a copy in slurmd's spool directory, so scripts cannot find the
+ * checkout from their own path: the checkout's absolute path ({@code home}) is written into them at
+ * render time ({@code MERGELAB_HOME}, overridable from the environment). Re-render after moving it.
+ */
+public final class SbatchRenderer {
+
+    /** Name of the file each task writes into its step directory. */
+    public static final String JOB_RECORD = "slurm-job.properties";
+
+    private final Path home;
+
+    /** @param home the checkout root the jobs run in (where bin/mergelab is); made absolute */
+    public SbatchRenderer(Path home) {
+        this.home = home.toAbsolutePath().normalize();
+    }
+
+    /** {@code outputs/<study>/slurm} under the study directory. */
+    public static Path slurmDir(Path studyDir) {
+        return studyDir.resolve("slurm");
+    }
+
+    public static Path logsDir(Path studyDir) {
+        return studyDir.resolve("logs");
+    }
+
+    /**
+     * Renders all stages into {@code <studyDir>/slurm/} (replaced as a whole: temp dir + rename) and
+     * creates {@code <studyDir>/logs/}. Stages must be listed parents-first.
+     */
+    public RenderedScripts render(String study, Path studyDir, List<SlurmStage> stages, SlurmSettings settings)
+            throws IOException {
+        validateOrder(stages);
+        Path dir = slurmDir(studyDir.toAbsolutePath().normalize());
+        Path logs = logsDir(studyDir.toAbsolutePath().normalize());
+        Files.createDirectories(logs);
+        Files.createDirectories(dir.getParent());
+        Path tmp = Files.createTempDirectory(dir.getParent(), ".slurm-render-");
+        Map<String, Path> scripts = new LinkedHashMap<>();
+        try {
+            for (SlurmStage stage : stages) {
+                String text = stageScript(study, studyDir, stage, settings.forStage(stage.name()));
+                writeExecutable(tmp.resolve(stage.name() + ".sbatch"), text);
+                scripts.put(stage.name(), dir.resolve(stage.name() + ".sbatch"));
+            }
+            writeExecutable(tmp.resolve("submit.sh"), submitScript(study, studyDir, stages));
+            replaceDir(tmp, dir);
+        } finally {
+            deleteTree(tmp);
+        }
+        return new RenderedScripts(dir, scripts, dir.resolve("submit.sh"), logs);
+    }
+
+    /**
+     * The job to submit for one stage through a {@link SlurmClient} (what the Slurm executor does
+     * instead of running submit.sh): same script text as the rendered file, resources as job fields.
+     *
+     * @param afterOkJobIds the job ids of the stage's parents, already submitted
+     */
+    public JobSpec jobSpec(String study, Path studyDir, SlurmStage stage, SlurmSettings settings,
+            List<String> afterOkJobIds) {
+        Resources r = settings.forStage(stage.name());
+        Path abs = studyDir.toAbsolutePath().normalize();
+        return JobSpec.builder(jobName(study, stage), stageScript(study, studyDir, stage, r))
+                .workDir(home)
+                .array(stage.arraySpec())
+                .afterOk(afterOkJobIds)
+                .stdout(logsDir(abs).resolve(stage.name() + "-%A_%a.out").toString())
+                .env("MERGELAB_HOME", home.toString())
+                .resources(r)
+                .requeue(true)
+                .build();
+    }
+
+    public static String jobName(String study, SlurmStage stage) {
+        return study + "-" + stage.name();
+    }
+
+    /** The text of {@code <stage>.sbatch}. */
+    public String stageScript(String study, Path studyDir, SlurmStage stage, Resources resources) {
+        Path abs = studyDir.toAbsolutePath().normalize();
+        Path log = logsDir(abs).resolve(stage.name() + "-%A_%a.out");
+        StringBuilder s = new StringBuilder();
+        s.append("#!/bin/bash\n");
+        s.append("# mergelab study '").append(study).append("', stage '").append(stage.name()).append("': ")
+                .append(stage.tasks().size()).append(stage.tasks().size() == 1 ? " task" : " tasks")
+                .append(" (array indices ").append(stage.arraySpec()).append(")")
+                .append(stage.after().isEmpty() ? "" : ", after " + String.join(", ", stage.after()))
+                .append(".\n");
+        s.append("# Written by `mergelab slurm render`. Edit the #SBATCH lines as you need, then submit every\n");
+        s.append("# stage in order with ").append(slurmDir(abs).resolve("submit.sh"))
+                .append(", or this one alone with `sbatch ").append(stage.name()).append(".sbatch`.\n");
+        s.append("# Resources come from the config's executor.slurm section (and executor.slurm.stages.")
+                .append(stage.name()).append(").\n");
+        s.append("#SBATCH --job-name=").append(jobName(study, stage)).append('\n');
+        s.append("#SBATCH --array=").append(stage.arraySpec()).append('\n');
+        s.append("#SBATCH --chdir=").append(home).append('\n');
+        s.append("#SBATCH --output=").append(log).append('\n');
+        s.append("#SBATCH --open-mode=append   # a requeued task appends to its log\n");
+        s.append("#SBATCH --requeue            # preempted / node-failed / `scontrol requeue`d jobs run again\n");
+        for (String opt : resources.sbatchOptions()) {
+            s.append("#SBATCH ").append(opt).append('\n');
+        }
+        s.append("set -euo pipefail\n\n");
+        s.append("# In a batch job $0 is a spool copy of this file, so the checkout is recorded here at render time.\n");
+        s.append("export MERGELAB_HOME=\"${MERGELAB_HOME:-").append(home).append("}\"\n");
+        s.append("cd \"$MERGELAB_HOME\"\n");
+        s.append("task=\"${SLURM_ARRAY_TASK_ID:-0}\"\n");
+        s.append("log=").append(quote(logsDir(abs).toString())).append("/").append(stage.name())
+                .append("-\"${SLURM_ARRAY_JOB_ID:-${SLURM_JOB_ID:-local}}_${task}.out\"\n");
+        s.append("echo \"[mergelab] ").append(study).append('/').append(stage.name())
+                .append(" task $task: job ${SLURM_JOB_ID:-none} (array ${SLURM_ARRAY_JOB_ID:-none}) on $(hostname),")
+                .append(" restart ${SLURM_RESTART_COUNT:-0}, $(date -Is)\"\n\n");
+        s.append("# record_job DIR: DIR/" + JOB_RECORD + " gets this task's Slurm ids (atomically: temp file + rename)\n");
+        s.append("record_job() {\n");
+        s.append("  mkdir -p \"$1\"\n");
+        s.append("  local tmp=\"$1/." + JOB_RECORD + ".$$\"\n");
+        s.append("  printf 'job_id=%s\\narray_job_id=%s\\narray_task_id=%s\\nrestart_count=%s\\nnode=%s\\nlog=%s\\n' \\\n");
+        s.append("    \"${SLURM_JOB_ID:-}\" \"${SLURM_ARRAY_JOB_ID:-}\" \"${SLURM_ARRAY_TASK_ID:-}\" \\\n");
+        s.append("    \"${SLURM_RESTART_COUNT:-0}\" \"$(hostname)\" \"$log\" > \"$tmp\"\n");
+        s.append("  mv -f \"$tmp\" \"$1/" + JOB_RECORD + "\"\n");
+        s.append("}\n\n");
+        s.append("case \"$task\" in\n");
+        for (int i = 0; i < stage.tasks().size(); i++) {
+            StageTask t = stage.tasks().get(i);
+            s.append("  ").append(i).append(")\n");
+            if (t.recordDir() != null) {
+                s.append("    record_job ").append(quote(t.recordDir().toString())).append('\n');
+            }
+            for (String c : t.commands()) {
+                s.append("    ").append(c).append('\n');
+            }
+            s.append("    ;;\n");
+        }
+        s.append("  *) echo \"[mergelab] no task $task in stage ").append(stage.name())
+                .append(" (array ").append(stage.arraySpec()).append(")\" >&2; exit 2 ;;\n");
+        s.append("esac\n");
+        return s.toString();
+    }
+
+    /** The text of {@code submit.sh}. */
+    public String submitScript(String study, Path studyDir, List<SlurmStage> stages) {
+        validateOrder(stages);
+        Path abs = studyDir.toAbsolutePath().normalize();
+        StringBuilder s = new StringBuilder();
+        s.append("#!/bin/bash\n");
+        s.append("# Submits the stages of mergelab study '").append(study).append("' in order; each stage waits for\n");
+        s.append("# its parents with --dependency=afterok, so it starts only when all their tasks succeeded.\n");
+        s.append("# A failed task leaves its dependents PENDING with reason DependencyNeverSatisfied:\n");
+        s.append("# look at ").append(logsDir(abs)).append("/, then scancel them and resubmit.\n");
+        s.append("# Usage: submit.sh [sbatch options for every stage, e.g. --qos=debug]\n");
+        s.append("# Job ids are printed and written to submitted.txt next to this file.\n");
+        s.append("set -euo pipefail\n");
+        s.append("dir=").append(quote(slurmDir(abs).toString())).append('\n');
+        s.append("mkdir -p ").append(quote(logsDir(abs).toString())).append('\n');
+        s.append("submit() { local out; out=$(sbatch --parsable \"$@\"); echo \"${out%%;*}\"; }\n");
+        s.append("ids=\"$dir/.submitted.txt.$$\"\n");
+        s.append(": > \"$ids\"\n");
+        for (SlurmStage stage : stages) {
+            String var = var(stage.name());
+            s.append(var).append("=$(submit \"$@\"");
+            if (!stage.after().isEmpty()) {
+                s.append(" --dependency=afterok");
+                for (String parent : stage.after()) {
+                    s.append(":${").append(var(parent)).append('}');
+                }
+            }
+            s.append(" \"$dir/").append(stage.name()).append(".sbatch\")\n");
+            s.append("echo \"").append(stage.name()).append(": job ${").append(var).append("} (")
+                    .append(stage.tasks().size()).append(stage.tasks().size() == 1 ? " task" : " tasks").append(")\"\n");
+            s.append("echo \"").append(stage.name()).append("=${").append(var).append("}\" >> \"$ids\"\n");
+        }
+        s.append("mv -f \"$ids\" \"$dir/submitted.txt\"\n");
+        return s.toString();
+    }
+
+    private static String var(String stage) {
+        return "job_" + stage.replace('-', '_');
+    }
+
+    /** Single-quotes a word for bash. */
+    static String quote(String word) {
+        if (word.matches("[A-Za-z0-9_./%+:=@-]+")) {
+            return word;
+        }
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    private static void validateOrder(List<SlurmStage> stages) {
+        Set<String> seen = new HashSet<>();
+        for (SlurmStage stage : stages) {
+            for (String parent : stage.after()) {
+                if (!seen.contains(parent)) {
+                    throw new IllegalArgumentException("stage " + stage.name() + ": depends on '" + parent
+                            + "', which is not an earlier stage (stages must be listed parents first)");
+                }
+            }
+            if (!seen.add(stage.name())) {
+                throw new IllegalArgumentException("stage " + stage.name() + ": listed twice");
+            }
+        }
+    }
+
+    private static void writeExecutable(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException e) {
+            file.toFile().setExecutable(true);
+        }
+    }
+
+    /** Puts {@code fresh} where {@code target} is; an old target is moved aside first, then deleted. */
+    private static void replaceDir(Path fresh, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = target.resolveSibling("." + target.getFileName() + ".old-" + ProcessHandle.current().pid()
+                    + "-" + System.nanoTime());
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        try {
+            Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(fresh, target);
+        }
+        if (old != null) {
+            deleteTree(old);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            List<Path> all = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
+            for (Path p : all) {
+                Files.deleteIfExists(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.mergelab.slurm;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code executor.slurm} section of a config: resources for every stage, and per-stage overrides.
+ * <pre>
+ * executor:
+ *   slurm:
+ *     partition: gpu
+ *     time: "02:00:00"
+ *     cpus_per_task: 4
+ *     extra: ["--mail-type=END"]
+ *     stages:
+ *       finetune: {gpus: 1, mem: 32G}
+ *       report: {time: "00:10:00"}
+ * </pre>
+ */
+public record SlurmSettings(Resources defaults, Map<String, Resources> stages) {
+
+    public static final SlurmSettings DEFAULTS = new SlurmSettings(Resources.NONE, Map.of());
+
+    public SlurmSettings {
+        defaults = defaults == null ? Resources.NONE : defaults;
+        stages = stages == null ? Map.of() : Map.copyOf(stages);
+    }
+
+    /** The resources for a stage: the section's values with the stage's override on top. */
+    public Resources forStage(String stage) {
+        return defaults.with(stages.get(stage));
+    }
+
+    /** Reads the section (a YAML mapping, or null for none); {@code where} prefixes error messages. */
+    public static SlurmSettings fromMap(Map<?, ?> section, String where) {
+        if (section == null) {
+            return DEFAULTS;
+        }
+        Resources defaults = Resources.fromMap(section, where);
+        Map<String, Resources> stages = new LinkedHashMap<>();
+        Object s = section.get("stages");
+        if (s instanceof Map<?, ?> perStage) {
+            for (Map.Entry<?, ?> e : perStage.entrySet()) {
+                String name = String.valueOf(e.getKey());
+                if (!(e.getValue() instanceof Map<?, ?> m)) {
+                    throw new IllegalArgumentException(where + ".stages." + name + ": expected a mapping of resources");
+                }
+                if (m.containsKey("stages")) {
+                    throw new IllegalArgumentException(where + ".stages." + name + ".stages: stages do not nest");
+                }
+                stages.put(name, Resources.fromMap(m, where + ".stages." + name));
+            }
+        } else if (s != null) {
+            throw new IllegalArgumentException(where + ".stages: expected a mapping stage -> resources");
+        }
+        return new SlurmSettings(defaults, stages);
+    }
+}

@@ -1,0 +1,124 @@
+package io.mergelab.slurm;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A study's not-yet-done steps submitted as job arrays (one per stage, afterok chained) through a
+ * {@link SlurmClient}, and the state of every step's task: what a Slurm executor needs.
+ * <pre>
+ * StudySubmission sub = StudySubmission.submit(client, renderer, "quickstart", studyDir, steps, settings);
+ * Map&lt;String, JobInfo&gt; last = sub.await(Duration.ofSeconds(2), states -&gt; listener..., Duration.ofHours(48));
+ * </pre>
+ */
+public final class StudySubmission {
+
+    /** Where a step runs: stage {@code stage}, array {@code jobId}, task {@code index}. */
+    public record TaskRef(String stepId, String stage, String jobId, int index) {}
+
+    private final SlurmClient client;
+    private final Map<String, String> stageJobs;
+    private final Map<String, TaskRef> tasks;
+
+    private StudySubmission(SlurmClient client, Map<String, String> stageJobs, Map<String, TaskRef> tasks) {
+        this.client = client;
+        this.stageJobs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stageJobs));
+        this.tasks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
+    }
+
+    /** Groups {@code steps} into stages ({@link StageGrouping}) and submits them parents-first. */
+    public static StudySubmission submit(SlurmClient client, SbatchRenderer renderer, String study, Path studyDir,
+            List<StepRef> steps, SlurmSettings settings) {
+        StageGrouping.Grouped grouped = StageGrouping.grouped(steps);
+        List<SlurmStage> stages = grouped.stages();
+        Map<String, List<String>> stepsOfStage = grouped.stepIds();
+        Map<String, String> stageJobs = new LinkedHashMap<>();
+        Map<String, TaskRef> tasks = new LinkedHashMap<>();
+        try {
+            java.nio.file.Files.createDirectories(SbatchRenderer.logsDir(studyDir.toAbsolutePath()));
+        } catch (java.io.IOException e) {
+            throw new SlurmException(SbatchRenderer.logsDir(studyDir) + ": cannot create the log directory: " + e.getMessage(), e);
+        }
+        for (SlurmStage stage : stages) {
+            List<String> parents = stage.after().stream().map(stageJobs::get).toList();
+            String id = client.submit(renderer.jobSpec(study, studyDir, stage, settings, parents));
+            stageJobs.put(stage.name(), id);
+            List<String> ids = stepsOfStage.get(stage.name());
+            for (int i = 0; i < ids.size(); i++) {
+                tasks.put(ids.get(i), new TaskRef(ids.get(i), stage.name(), id, i));
+            }
+        }
+        return new StudySubmission(client, stageJobs, tasks);
+    }
+
+    /** Stage name → array job id, in submission order. */
+    public Map<String, String> stageJobs() {
+        return stageJobs;
+    }
+
+    /** Step id → where it runs. */
+    public Map<String, TaskRef> tasks() {
+        return tasks;
+    }
+
+    /**
+     * The current record of every step's task. Before Slurm splits an array, its pending tasks share
+     * the array's record.
+     */
+    public Map<String, JobInfo> poll() {
+        Map<String, JobInfo> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> stage : stageJobs.entrySet()) {
+            List<JobInfo> records = client.jobs(stage.getValue());
+            JobInfo whole = records.stream().filter(j -> j.arrayTaskId() == null).findFirst()
+                    .orElse(records.get(0));
+            for (TaskRef t : tasks.values()) {
+                if (t.stage().equals(stage.getKey())) {
+                    out.put(t.stepId(), records.stream().filter(j -> j.arrayTaskId() != null && j.arrayTaskId() == t.index())
+                            .findFirst().orElse(whole));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Polls every {@code every} until every step's task is settled (ended, or stuck behind a failed
+     * dependency); {@code onChange} sees each new snapshot. Returns the last snapshot.
+     */
+    public Map<String, JobInfo> await(Duration every, Consumer<Map<String, JobInfo>> onChange, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        Map<String, String> last = Map.of();
+        while (true) {
+            Map<String, JobInfo> now = poll();
+            Map<String, String> summary = new LinkedHashMap<>();
+            now.forEach((k, v) -> summary.put(k, v.state() + "/" + v.reason()));
+            if (!summary.equals(last)) {
+                onChange.accept(now);
+                last = summary;
+            }
+            if (now.values().stream().allMatch(JobInfo::isSettled)) {
+                return now;
+            }
+            if (System.nanoTime() > end) {
+                throw new SlurmException("study jobs " + stageJobs + " not finished after " + timeout);
+            }
+            try {
+                Thread.sleep(every.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SlurmException("interrupted while watching jobs " + stageJobs.values(), e);
+            }
+        }
+    }
+
+    /** Cancels every stage's array (e.g. the dependents left PENDING by a failed step). */
+    public void cancelAll() {
+        for (String id : stageJobs.values()) {
+            client.cancel(id);
+        }
+    }
+}
