@@ -1,111 +1,92 @@
 package io.mergelab.cli;
 
-import ai.djl.ndarray.NDManager;
-import io.mergelab.model.checkpoint.CheckpointDir;
-import io.mergelab.model.gpt2.Gpt2Checkpoints;
-import io.mergelab.model.gpt2.Gpt2Factory;
-import io.mergelab.model.gpt2.Gpt2Inference;
-import io.mergelab.model.gpt2.ModelPreset;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import io.mergelab.config.StudyConfig;
+import io.mergelab.pipeline.ConsoleListener;
+import io.mergelab.pipeline.LocalExecutor;
+import io.mergelab.pipeline.Plan;
+import io.mergelab.pipeline.PlanPrinter;
+import io.mergelab.pipeline.RunSummary;
+import io.mergelab.pipeline.StepStore;
+import io.mergelab.pipeline.Studies;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.PrintWriter;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
-/**
- * Runs a study. Until the pipeline (issue #6) lands this runs the model smoke path of a config:
- * make the base model with the factory, load it as a classifier, classify a few shipped sentences.
- */
+/** Runs a study: validate, plan, execute what is not done yet, write the report. */
 @Command(name = "run",
-        description = {"Run an experiment config.",
-            "Today: the model smoke path (factory base model → classifier → logits on shipped Yelp sentences);",
-            "fine-tuning, merging and evaluation arrive with the pipeline."},
+        description = {"Run a study: fine-tune → merge → evaluate → baselines → report.",
+            "Resumable: steps already done in outputs/<study>/ are skipped, changed ones redone.",
+            "Also reads the seed study's shape (config: {dataset, model, training_args, mergekit_config})."},
         mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
-
-    private PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    @Parameters(paramLabel = "CONFIG", description = "Experiment YAML, e.g. configs/quickstart.yaml.")
+    @Parameters(paramLabel = "CONFIG", description = "Study YAML, e.g. configs/quickstart.yaml.")
     Path config;
 
+    @Option(names = "--dry-run", description = "Print the plan (steps, inputs, done or not) and stop.")
+    boolean dryRun;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override a config value, e.g. --set training_args.learning_rate=1e-4 (repeatable).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "Steps at once (default: executor.parallelism).")
+    Integer parallelism;
+
+    @Option(names = "--only", paramLabel = "STEP_ID",
+            description = "Run just this step and what it needs (how a cluster job runs one step).")
+    String only;
+
+    @Option(names = "--outputs", paramLabel = "DIR", description = "Where study folders go (default: <mergelab>/outputs).")
+    Path outputs;
+
     @Override
-    public Integer call() throws IOException {
-        Map<String, Object> cfg = readYaml(config);
-        String name = string(cfg, "name", "study");
-        long seed = ((Number) cfg.getOrDefault("seed", 42)).longValue();
-        Map<?, ?> base = cfg.get("base_model") instanceof Map<?, ?> m ? m : Map.of("preset", "tiny");
-        ModelPreset preset = ModelPreset.parse(String.valueOf(base.containsKey("preset") ? base.get("preset") : "tiny"));
-        Path studyDir = Paths.home().resolve("outputs").resolve(name);
-        Path baseDir = studyDir.resolve("base-model-" + preset.id() + "-seed" + seed);
-
-        if (Files.isRegularFile(baseDir.resolve("config.json"))) {
-            out().println("[1/2] base model: " + baseDir + " (exists, reused)");
-        } else {
-            out().println("[1/2] base model: writing seeded " + preset.id() + " GPT-2 to " + baseDir);
-            Gpt2Factory.writeCheckpoint(preset, seed, baseDir, Paths.tokenizerDir(), false);
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        Studies studies = Studies.standard(Paths.home());
+        StudyConfig study = studies.load(config, overrides);
+        study.notes().forEach(n -> System.err.println("note: " + n));
+        Plan plan = studies.plan(study);
+        if (only != null) {
+            plan = plan.upTo(only);
         }
-
-        List<String> texts = sampleSentences(Paths.home().resolve("data/uci-sentiment/yelp_labelled.txt"), 5);
-        out().println("[2/2] classifying " + texts.size() + " Yelp sentences with a new, untrained 2-label head");
-        try (NDManager manager = NDManager.newBaseManager();
-                Gpt2Inference inference = Gpt2Inference.open(CheckpointDir.open(baseDir), manager,
-                        Gpt2Checkpoints.defaultLabels(2), seed)) {
-            float[][] logits = inference.classify(texts, 128);
-            for (int i = 0; i < texts.size(); i++) {
-                out().printf(Locale.ROOT, "  [% .5f, % .5f]  %s%n", logits[i][0], logits[i][1], texts.get(i));
+        Path studyDir = Studies.studyDir(outputs != null ? outputs : Paths.home().resolve("outputs"), study);
+        StepStore store = new StepStore(studyDir);
+        if (dryRun) {
+            System.out.print(PlanPrinter.describe(plan, store, false));
+            return 0;
+        }
+        if (!study.executor().kind().equals("local")) {
+            throw new IllegalArgumentException(config + ": executor.kind '" + study.executor().kind()
+                    + "' is not available in this build; use 'local'");
+        }
+        int n = parallelism != null ? parallelism : study.executor().parallelism();
+        RunSummary summary = new LocalExecutor(n).execute(plan, store, new ConsoleListener(System.err));
+        Path report = studyDir.resolve("report");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (Files.isRegularFile(report.resolve("results.md"))) {
+            String md = Files.readString(report.resolve("results.md"));
+            int from = md.indexOf("| model |");
+            int to = md.indexOf("\n\n", from);
+            if (from >= 0) {
+                System.out.println(md.substring(from, to > 0 ? to : md.length()).strip());
+                System.out.println();
             }
         }
-        out().println("done. Fine-tuning, merging and evaluation come with the pipeline (issues #4-#6).");
-        return 0;
-    }
-
-    private static Map<String, Object> readYaml(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
-            if (!(doc instanceof Map<?, ?> map)) {
-                throw new IllegalArgumentException(file + ": expected a YAML mapping at the top level");
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> typed = (Map<String, Object>) map;
-            return typed;
+        System.out.printf(Locale.ROOT, "%s: %d steps run, %d already done, %d failed, %d not run, %.1f s%n",
+                study.name(), summary.ran().size(), summary.skipped().size(), summary.failures().size(),
+                summary.blocked().size(), seconds);
+        summary.failures().forEach((id, why) -> System.out.println("  failed " + id + ": " + why));
+        if (Files.isDirectory(report)) {
+            System.out.println("report: " + report.resolve("results.md"));
         }
-    }
-
-    private static String string(Map<String, Object> cfg, String key, String fallback) {
-        Object v = cfg.get(key);
-        return v == null ? fallback : v.toString();
-    }
-
-    private static List<String> sampleSentences(Path tsv, int n) throws IOException {
-        List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(tsv, StandardCharsets.UTF_8)) {
-            int tab = line.lastIndexOf('\t');
-            if (tab > 0) {
-                out.add(line.substring(0, tab).strip());
-            }
-            if (out.size() == n) {
-                break;
-            }
-        }
-        return out;
+        return summary.ok() ? 0 : 1;
     }
 }

@@ -1,0 +1,210 @@
+package io.mergelab.cli;
+
+import io.mergelab.config.StudyConfig;
+import io.mergelab.pipeline.Plan;
+import io.mergelab.pipeline.Step;
+import io.mergelab.pipeline.StepStore;
+import io.mergelab.pipeline.Studies;
+import io.mergelab.slurm.JobInfo;
+import io.mergelab.slurm.RenderedScripts;
+import io.mergelab.slurm.SbatchRenderer;
+import io.mergelab.slurm.SlurmClient;
+import io.mergelab.slurm.SlurmClients;
+import io.mergelab.slurm.SlurmException;
+import io.mergelab.slurm.SlurmRestClient;
+import io.mergelab.slurm.SlurmSettings;
+import io.mergelab.slurm.SlurmStage;
+import io.mergelab.slurm.StageGrouping;
+import io.mergelab.slurm.StepRef;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
+import java.util.concurrent.Callable;
+
+/** {@code mergelab slurm render|check|jobs|cancel}: sbatch scripts for a study, and the jobs they made. */
+@Command(name = "slurm",
+        description = {"Slurm: render a study as sbatch scripts (one job array per stage, afterok chained),",
+            "check the cluster connection, list or cancel the jobs a submit.sh started.",
+            "Whole study as one job instead: sbatch bin/run_experiment.sh CONFIG."},
+        mixinStandardHelpOptions = true,
+        subcommands = {SlurmCommand.Render.class, SlurmCommand.Check.class, SlurmCommand.Jobs.class,
+            SlurmCommand.Cancel.class})
+final class SlurmCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand (render, check, jobs, cancel)");
+    }
+
+    @Command(name = "render", mixinStandardHelpOptions = true,
+            description = {"Write outputs/<study>/slurm/<stage>.sbatch (one job array per step kind, steps already",
+                "done left out) and submit.sh, with resources from the config's executor.slurm section.",
+                "Each task runs `bin/mergelab run --only STEP CONFIG`; logs go to outputs/<study>/logs/."})
+    static final class Render implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "CONFIG", description = "Study YAML.")
+        Path config;
+
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config value (repeatable).")
+        List<String> overrides = new ArrayList<>();
+
+        @Option(names = "--outputs", paramLabel = "DIR", description = "Where study folders go (default: <mergelab>/outputs).")
+        Path outputs;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            Path home = Paths.home();
+            Studies studies = Studies.standard(home);
+            StudyConfig study = studies.load(config, overrides);
+            Plan plan = studies.plan(study);
+            Path outputsDir = (outputs != null ? outputs : home.resolve("outputs")).toAbsolutePath().normalize();
+            Path studyDir = Studies.studyDir(outputsDir, study);
+            StepStore store = new StepStore(studyDir);
+            Object section = study.executor().options().get("slurm");
+            if (section != null && !(section instanceof Map<?, ?>)) {
+                throw new IllegalArgumentException(config + ": executor.slurm: expected a mapping (partition, time, ...)");
+            }
+            SlurmSettings settings = SlurmSettings.fromMap((Map<?, ?>) section, config + ": executor.slurm");
+
+            String configArg = quote(config.toAbsolutePath().normalize().toString());
+            StringBuilder common = new StringBuilder();
+            for (String o : overrides) {
+                common.append(" --set ").append(quote(o));
+            }
+            common.append(" --outputs ").append(quote(outputsDir.toString()));
+            List<StepRef> todo = new ArrayList<>();
+            int done = 0;
+            for (Step step : plan.steps()) {
+                if (store.isDone(step.id())) {
+                    done++;
+                    continue;
+                }
+                // the step directory is created atomically by the step itself, so ids are recorded beside it
+                Path record = studyDir.resolve("slurm-jobs").resolve(step.id());
+                // flock: `run --only` still takes the whole study's lock (StepStore.lock), so tasks of one
+                // study take turns until the pipeline locks per step; the queue wait costs no CPU.
+                todo.add(new StepRef(step.id(), step.kind(), step.deps(), record,
+                        List.of("flock " + quote(studyDir.resolve(".slurm-serial.lock").toString())
+                                + " \"$MERGELAB_HOME/bin/mergelab\" run --only " + step.id() + common + " " + configArg)));
+            }
+            if (todo.isEmpty()) {
+                out.println(study.name() + ": all " + done + " steps are done; nothing to render");
+                return 0;
+            }
+            List<SlurmStage> stages = StageGrouping.group(todo);
+            RenderedScripts r = new SbatchRenderer(home).render(study.name(), studyDir, stages, settings);
+            for (SlurmStage s : stages) {
+                out.printf("%-24s %3d task(s)%s%n", r.stageScripts().get(s.name()).getFileName(), s.tasks().size(),
+                        s.after().isEmpty() ? "" : "  after " + String.join(", ", s.after()));
+            }
+            out.println((done > 0 ? done + " step(s) already done, left out. " : "") + "Submit with: " + r.submitScript());
+            out.println("Logs: " + r.logsDir() + "/<stage>-<array job id>_<task>.out");
+            return 0;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = {"Show which way mergelab reaches Slurm (slurmrestd with SLURM_REST_URL + SLURM_JWT,",
+                "else sbatch on PATH) and that it answers."})
+    static final class Check implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            SlurmClient client = SlurmClients.fromEnvironment(System.getenv(), w -> spec.commandLine().getErr().println("warning: " + w));
+            out.println("using " + client.describe());
+            if (client instanceof SlurmRestClient rest) {
+                out.println("slurmctld: " + rest.ping());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "jobs", mixinStandardHelpOptions = true,
+            description = "States of the jobs the study's submit.sh started (outputs/<study>/slurm/submitted.txt).")
+    static final class Jobs implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "STUDY_DIR", description = "e.g. outputs/quickstart")
+        Path studyDir;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            SlurmClient client = SlurmClients.fromEnvironment(System.getenv(), w -> spec.commandLine().getErr().println("warning: " + w));
+            int bad = 0;
+            for (Map.Entry<String, String> e : submitted(studyDir).entrySet()) {
+                for (JobInfo j : client.jobs(e.getValue())) {
+                    out.printf("%-16s %-14s %-12s %-26s %s%n", e.getKey(), j.displayId(), j.state(),
+                            j.reason() == null || "None".equals(j.reason()) ? "" : j.reason(),
+                            j.state().isTerminal() ? "exit " + j.exit() : "");
+                    if (j.dependencyNeverSatisfied() || (j.state().isTerminal() && !j.state().isSuccess())) {
+                        bad++;
+                    }
+                }
+            }
+            return bad == 0 ? 0 : 1;
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true,
+            description = "Cancel the jobs the study's submit.sh started (outputs/<study>/slurm/submitted.txt).")
+    static final class Cancel implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "STUDY_DIR", description = "e.g. outputs/quickstart")
+        Path studyDir;
+
+        @Override
+        public Integer call() throws IOException {
+            SlurmClient client = SlurmClients.fromEnvironment(System.getenv(), w -> spec.commandLine().getErr().println("warning: " + w));
+            for (Map.Entry<String, String> e : submitted(studyDir).entrySet()) {
+                client.cancel(e.getValue());
+                spec.commandLine().getOut().println("cancelled " + e.getKey() + " (job " + e.getValue() + ")");
+            }
+            return 0;
+        }
+    }
+
+    /** stage=jobid lines of submitted.txt, in submission order. */
+    static Map<String, String> submitted(Path studyDir) throws IOException {
+        Path file = SbatchRenderer.slurmDir(studyDir).resolve("submitted.txt");
+        if (!Files.isRegularFile(file)) {
+            throw new SlurmException(file + ": not found; render with `mergelab slurm render CONFIG` and run its submit.sh first");
+        }
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                ids.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+            }
+        }
+        return ids;
+    }
+
+    private static String quote(String word) {
+        return word.matches("[A-Za-z0-9_./%+:=@-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
+    }
+}

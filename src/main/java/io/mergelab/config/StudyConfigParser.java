@@ -1,0 +1,631 @@
+package io.mergelab.config;
+
+import io.mergelab.config.StudyConfig.Baselines;
+import io.mergelab.config.StudyConfig.BaseModel;
+import io.mergelab.config.StudyConfig.DatasetRef;
+import io.mergelab.config.StudyConfig.Evaluate;
+import io.mergelab.config.StudyConfig.ExecutorSettings;
+import io.mergelab.config.StudyConfig.MergeModel;
+import io.mergelab.config.StudyConfig.MergeSpec;
+import io.mergelab.config.StudyConfig.ReportSettings;
+import io.mergelab.config.StudyConfig.Variant;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a study YAML (after extends/overrides/env, see {@link ConfigLayers}) into a validated {@link StudyConfig}.
+ * Checks types, ranges, references between sections and files that must exist, before any work starts.
+ */
+public final class StudyConfigParser {
+    static final List<String> TOP_KEYS = List.of("name", "description", "seed", "seeds", "base_model", "datasets",
+            "variants", "training_args", "merges", "sweeps", "evaluate", "tracking", "executor", "report");
+    /** mergekit methods and whether they need a base model. */
+    static final Map<String, Boolean> METHODS = methods();
+    static final List<String> SPLITS = List.of("train", "validation", "test");
+    static final List<String> METRICS = List.of("accuracy", "macro_f1", "weighted_f1", "loss", "ece");
+    static final List<String> MERGE_PARAMS = List.of("weight", "density", "lambda", "epsilon", "normalize",
+            "int8_mask", "rescale", "t", "k", "gamma", "select_topk");
+    /** transformers TrainingArguments keys about the hub and output places: the pipeline decides those. */
+    static final Set<String> PLACE_KEYS = Set.of("output_dir", "push_to_hub", "hub_model_id", "hub_token",
+            "hub_strategy", "hub_private_repo", "logging_dir", "report_to", "overwrite_output_dir", "run_name");
+    static final String BASE = "base";
+
+    private final ConfigLayers layers;
+    private final Path home;
+
+    /**
+     * @param layers reads files with extends/overrides/env
+     * @param home   the installation (mergelab.home): dataset names resolve to {@code home/configs/datasets/NAME.yaml}
+     */
+    public StudyConfigParser(ConfigLayers layers, Path home) {
+        this.layers = layers;
+        this.home = home;
+    }
+
+    public static StudyConfigParser standard(Path home) {
+        return new StudyConfigParser(new ConfigLayers(System.getenv(), home.resolve("configs")), home);
+    }
+
+    public StudyConfig parse(Path file, List<String> overrides) {
+        Node.MapNode root = layers.load(file, overrides);
+        List<String> notes = new ArrayList<>();
+        if (root.entries().containsKey("config")) {
+            root = LegacyShape.translate(root, file, notes);
+        }
+        return build(root, file.toAbsolutePath().normalize(), notes);
+    }
+
+    private StudyConfig build(Node.MapNode root, Path file, List<String> notes) {
+        Fields top = new Fields(root, "");
+        top.allowOnly(TOP_KEYS);
+        String name = top.has("name") ? top.requireString("name") : stem(file);
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new ConfigException(top.markOf("name"), "name: expected letters, digits, '.', '_' or '-' "
+                    + "(it names the folder outputs/<name>), got '" + name + "'");
+        }
+        List<Long> seeds = seeds(top);
+        BaseModel base = baseModel(top, seeds.get(0), file, notes);
+        List<DatasetRef> datasets = datasets(top, file);
+        Map<String, Object> trainingArgs = trainingArgs(top.get("training_args"), "training_args", notes);
+        List<Variant> variants = variants(top, datasets, trainingArgs, seeds.get(0), notes);
+        Set<String> variantNames = new LinkedHashSet<>();
+        variants.forEach(v -> variantNames.add(v.name()));
+        List<MergeSpec> merges = new ArrayList<>();
+        for (Node m : top.list("merges")) {
+            merges.add(merge(m, variantNames));
+        }
+        for (Node s : top.list("sweeps")) {
+            merges.addAll(sweep(s, variantNames));
+        }
+        Set<String> mergeNames = new LinkedHashSet<>();
+        for (MergeSpec m : merges) {
+            if (!mergeNames.add(m.name()) || variantNames.contains(m.name())) {
+                throw new ConfigException(m.mark(), "merge name '" + m.name() + "' is used twice (merges, sweeps "
+                        + "and variants share one name space)");
+            }
+        }
+        Evaluate evaluate = evaluate(top.get("evaluate"));
+        ExecutorSettings executor = executor(top.get("executor"));
+        ReportSettings report = report(top.get("report"), evaluate);
+        Map<String, Object> tracking = top.plainMap("tracking");
+        return new StudyConfig(name, seeds, base, datasets, variants, trainingArgs, merges, evaluate, tracking,
+                executor, report, file, notes);
+    }
+
+    private static String stem(Path file) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return (dot > 0 ? n.substring(0, dot) : n).replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static List<Long> seeds(Fields top) {
+        if (top.has("seeds")) {
+            if (top.has("seed")) {
+                throw new ConfigException(top.markOf("seeds"), "give either 'seed' or 'seeds', not both");
+            }
+            List<Long> out = new ArrayList<>();
+            for (Node n : top.listOrOne("seeds")) {
+                long s = Fields.asLong(n, "seeds", 0, Integer.MAX_VALUE);
+                if (out.contains(s)) {
+                    throw new ConfigException(n.mark(), "seeds: seed " + s + " is listed twice");
+                }
+                out.add(s);
+            }
+            return out;
+        }
+        return List.of(top.integer("seed", 42, 0, Integer.MAX_VALUE));
+    }
+
+    private BaseModel baseModel(Fields top, long seed, Path file, List<String> notes) {
+        Node n = top.get("base_model");
+        if (n == null) {
+            return new BaseModel("tiny", null, seed, top.mark());
+        }
+        if (n instanceof Node.Scalar s && s.type() == Node.ScalarType.STR) {
+            n = new Node.MapNode(Map.of("name", new Node.Entry("name", s.mark(), s)), s.mark());
+        }
+        Fields f = new Fields(n, "base_model");
+        f.allowOnly(List.of("preset", "path", "name", "seed", "num_labels"));
+        long modelSeed = f.integer("seed", seed, 0, Integer.MAX_VALUE);
+        int given = (f.has("preset") ? 1 : 0) + (f.has("path") ? 1 : 0) + (f.has("name") ? 1 : 0);
+        if (given != 1) {
+            throw new ConfigException(f.mark(), "base_model: expected exactly one of 'preset' (tiny, small, gpt2), "
+                    + "'path' (a Hugging Face GPT-2 directory) or 'name', got " + given);
+        }
+        if (f.has("preset")) {
+            String preset = Fields.asChoice(f.get("preset"), "base_model.preset", List.of("tiny", "small", "gpt2"));
+            return new BaseModel(preset, null, modelSeed, f.markOf("preset"));
+        }
+        if (f.has("path")) {
+            Path p = resolve(file, f.requireString("path"));
+            if (!Files.isRegularFile(p.resolve("config.json"))) {
+                throw new ConfigException(f.markOf("path"), "base_model.path: expected a Hugging Face model directory "
+                        + "with config.json, not found: " + p);
+            }
+            return new BaseModel(null, p, modelSeed, f.markOf("path"));
+        }
+        // A hub id ("gpt2", "openai-community/gpt2"): a local directory if there is one, else the factory architecture.
+        String id = f.requireString("name");
+        for (Path candidate : hubCandidates(file, id)) {
+            if (Files.isRegularFile(candidate.resolve("config.json"))) {
+                return new BaseModel(null, candidate, modelSeed, f.markOf("name"));
+            }
+        }
+        String lower = id.toLowerCase(Locale.ROOT);
+        if (lower.equals("gpt2") || lower.endsWith("/gpt2")) {
+            notes.add("base_model '" + id + "': no local copy found (set MERGELAB_MODELS to a folder holding " + id
+                    + "/config.json); using the factory gpt2 architecture with seeded random weights instead");
+            return new BaseModel("gpt2", null, modelSeed, f.markOf("name"));
+        }
+        throw new ConfigException(f.markOf("name"), "base_model.name: no local model directory for '" + id
+                + "' (looked in the config's folder and $MERGELAB_MODELS); give base_model.path or a preset");
+    }
+
+    private List<Path> hubCandidates(Path file, String id) {
+        List<Path> out = new ArrayList<>();
+        out.add(file.getParent().resolve(id));
+        String models = System.getenv("MERGELAB_MODELS");
+        if (models != null) {
+            out.add(Path.of(models).resolve(id));
+            out.add(Path.of(models).resolve(id.replace('/', '_')));
+        }
+        out.add(home.resolve("models").resolve(id));
+        return out;
+    }
+
+    private Path resolve(Path configFile, String text) {
+        Path p = Path.of(text);
+        if (p.isAbsolute()) {
+            return p.normalize();
+        }
+        Path local = configFile.getParent().resolve(p).normalize();
+        if (Files.exists(local)) {
+            return local;
+        }
+        Path fromHome = home.resolve(p).normalize();
+        return Files.exists(fromHome) ? fromHome : local;
+    }
+
+    private List<DatasetRef> datasets(Fields top, Path file) {
+        Node n = top.require("datasets");
+        List<Node> items = n instanceof Node.ListNode l ? l.items() : null;
+        if (items == null || items.isEmpty()) {
+            throw new ConfigException(n.mark(), "datasets: expected a non-empty list of datasets, got "
+                    + Fields.describe(n));
+        }
+        List<DatasetRef> out = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (Node item : items) {
+            DatasetRef d = dataset(item, file);
+            if (!names.add(d.name())) {
+                throw new ConfigException(item.mark(), "datasets: name '" + d.name() + "' is used twice");
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
+    private DatasetRef dataset(Node item, Path file) {
+        if (item instanceof Node.Scalar s && s.type() == Node.ScalarType.STR) {
+            Path spec = datasetFile(file, s.text(), s.mark());
+            return new DatasetRef(s.text(), spec, null, s.mark());
+        }
+        Fields f = new Fields(item, "datasets[]");
+        String name = f.requireString("name");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new ConfigException(f.markOf("name"), "datasets[].name: expected letters, digits, '.', '_' or '-', got '"
+                    + name + "'");
+        }
+        if (f.has("spec")) {
+            f.allowOnly(List.of("name", "spec"));
+            return new DatasetRef(name, datasetFile(file, f.requireString("spec"), f.markOf("spec")), null, f.mark());
+        }
+        if (f.node().entries().size() == 1) {
+            return new DatasetRef(name, datasetFile(file, name, f.markOf("name")), null, f.mark());
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> inline = (Map<String, Object>) f.node().plain();
+        if (inline.get("path") instanceof String p) {
+            Path resolved = resolve(file, p);
+            if (!Files.exists(resolved)) {
+                throw new ConfigException(f.markOf("path"), "datasets[" + name + "].path: no such file " + resolved);
+            }
+            inline.put("path", resolved.toString());
+        }
+        return new DatasetRef(name, null, inline, f.mark());
+    }
+
+    /** A spec path, or a bare name meaning configs/datasets/NAME.yaml. */
+    private Path datasetFile(Path file, String ref, Mark mark) {
+        boolean bare = !ref.contains("/") && !ref.endsWith(".yaml") && !ref.endsWith(".yml");
+        Path p = bare ? home.resolve("configs/datasets").resolve(ref + ".yaml") : resolve(file, ref);
+        if (!Files.isRegularFile(p)) {
+            throw new ConfigException(mark, "dataset spec not found: " + p
+                    + (bare ? " (a bare name means configs/datasets/NAME.yaml)" : ""));
+        }
+        return p;
+    }
+
+    static Map<String, Object> trainingArgs(Node n, String where, List<String> notes) {
+        if (n == null) {
+            return Map.of();
+        }
+        Fields f = new Fields(n, where);
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Node.Entry e : f.node().entries().values()) {
+            String key = e.key();
+            Node v = e.value();
+            String what = where + "." + key;
+            if (PLACE_KEYS.contains(key)) {
+                notes.add(e.keyMark() + ": " + what + " ignored: the pipeline writes every step under outputs/<study>/");
+                continue;
+            }
+            switch (key) {
+                case "learning_rate" -> out.put(key, Fields.asDoubleIn(v, what, 0, true, 1));
+                case "weight_decay", "warmup_ratio" -> out.put(key, Fields.asDoubleIn(v, what, 0, false, 1));
+                case "num_train_epochs" -> out.put(key, Fields.asDoubleIn(v, what, 0, true, 10_000));
+                case "per_device_train_batch_size", "per_device_eval_batch_size", "gradient_accumulation_steps",
+                        "max_length", "max_seq_length" -> out.put(key, Fields.asLong(v, what, 1, 1_000_000));
+                case "max_steps", "warmup_steps", "eval_steps", "save_steps", "logging_steps", "seed" ->
+                        out.put(key, Fields.asLong(v, what, key.equals("max_steps") ? -1 : 0, Integer.MAX_VALUE));
+                case "max_grad_norm" -> out.put(key, Fields.asDoubleIn(v, what, 0, false, 1e6));
+                default -> out.put(key, v.plain());
+            }
+        }
+        return out;
+    }
+
+    private List<Variant> variants(Fields top, List<DatasetRef> datasets, Map<String, Object> globalArgs, long seed,
+                                   List<String> notes) {
+        Set<String> datasetNames = new LinkedHashSet<>();
+        datasets.forEach(d -> datasetNames.add(d.name()));
+        List<Variant> out = new ArrayList<>();
+        if (!top.has("variants")) {
+            for (DatasetRef d : datasets) {
+                out.add(new Variant(d.name(), d.name(), 0, 0, seed, globalArgs, d.mark()));
+            }
+            return out;
+        }
+        List<Node> items = top.list("variants");
+        if (items.isEmpty()) {
+            throw new ConfigException(top.markOf("variants"), "variants: expected at least one variant");
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (Node item : items) {
+            for (Variant v : variant(item, datasetNames, globalArgs, seed, notes)) {
+                if (v.name().equals(BASE) || !names.add(v.name())) {
+                    throw new ConfigException(v.mark(), "variant name '" + v.name() + "' is "
+                            + (v.name().equals(BASE) ? "reserved for the pre-trained base model" : "used twice"));
+                }
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    private static List<Variant> variant(Node item, Set<String> datasetNames, Map<String, Object> globalArgs,
+                                         long studySeed, List<String> notes) {
+        Fields f = new Fields(item, "variants[]");
+        f.allowOnly(List.of("name", "dataset", "slice", "count", "split", "seed", "training_args"));
+        String dataset = f.has("dataset") ? Fields.asChoice(f.get("dataset"), "variants[].dataset", datasetNames)
+                : onlyDataset(f, datasetNames);
+        long seed = f.integer("seed", studySeed, 0, Integer.MAX_VALUE);
+        Map<String, Object> args = new LinkedHashMap<>(globalArgs);
+        args.putAll(trainingArgs(f.get("training_args"), "variants[].training_args", notes));
+        if (f.has("count")) {
+            if (f.has("slice")) {
+                throw new ConfigException(f.markOf("slice"), "variants[]: give 'count' (k variants) or 'slice', not both");
+            }
+            int count = (int) f.integer("count", 1, 1, 1000);
+            String split = f.choice("split", "disjoint", Set.of("disjoint", "full"));
+            String template = f.string("name", dataset + "_{i}");
+            if (count > 1 && !template.contains("{i}")) {
+                throw new ConfigException(f.markOf("name"), "variants[].name: with count > 1 the name needs '{i}', "
+                        + "e.g. '" + template + "_{i}'");
+            }
+            List<Variant> out = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                boolean disjoint = split.equals("disjoint") && count > 1;
+                out.add(new Variant(template.replace("{i}", Integer.toString(i)), dataset, disjoint ? i : 0,
+                        disjoint ? count : 0, split.equals("full") ? seed + i : seed, args, f.mark()));
+            }
+            return out;
+        }
+        String name = f.requireString("name");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new ConfigException(f.markOf("name"), "variants[].name: expected letters, digits, '.', '_' or '-', got '"
+                    + name + "'");
+        }
+        int index = 0;
+        int of = 0;
+        if (f.has("slice")) {
+            Node s = f.get("slice");
+            if (s instanceof Node.Scalar sc && sc.text().matches("\\d+/\\d+")) {
+                index = Integer.parseInt(sc.text().split("/")[0]);
+                of = Integer.parseInt(sc.text().split("/")[1]);
+            } else if (s instanceof Node.MapNode) {
+                Fields sf = new Fields(s, "variants[].slice");
+                sf.allowOnly(List.of("index", "of"));
+                index = (int) Fields.asLong(sf.require("index"), "variants[].slice.index", 0, 1000);
+                of = (int) Fields.asLong(sf.require("of"), "variants[].slice.of", 1, 1000);
+            } else {
+                throw new ConfigException(s.mark(), "variants[].slice: expected 'INDEX/COUNT' (e.g. 0/5) or "
+                        + "{index: 0, of: 5}, got " + Fields.describe(s));
+            }
+            if (of < 1 || index >= of) {
+                throw new ConfigException(s.mark(), "variants[].slice: index must be in [0, " + (of - 1) + "] for "
+                        + of + " slices, got " + index);
+            }
+        }
+        return List.of(new Variant(name, dataset, index, of, seed, args, f.mark()));
+    }
+
+    private static String onlyDataset(Fields f, Set<String> datasetNames) {
+        if (datasetNames.size() != 1) {
+            throw new ConfigException(f.mark(), "variants[]: missing 'dataset' (the study has several: "
+                    + String.join(", ", datasetNames) + ")");
+        }
+        return datasetNames.iterator().next();
+    }
+
+    private static MergeSpec merge(Node item, Set<String> variants) {
+        Fields f = new Fields(item, "merges[]");
+        f.allowOnly(List.of("name", "method", "merge_method", "models", "base_model", "parameters", "dtype",
+                "tokenizer_source"));
+        if (f.has("method") && f.has("merge_method")) {
+            throw new ConfigException(f.markOf("merge_method"), "merges[]: give 'method' or 'merge_method', not both");
+        }
+        Node methodNode = f.has("method") ? f.get("method") : f.require("merge_method");
+        String method = Fields.asChoice(methodNode, "merges[].method", METHODS.keySet());
+        String name = f.string("name", method);
+        List<MergeModel> models = mergeModels(f, variants);
+        String base = mergeBase(f, method, variants, models);
+        Map<String, Object> params = mergeParams(f.get("parameters"), "merges[" + name + "].parameters");
+        return new MergeSpec(name, method, models, base, params, null, Map.of(), f.mark());
+    }
+
+    private static List<MergeModel> mergeModels(Fields f, Set<String> variants) {
+        Node modelsNode = f.require("models");
+        List<Node> items = modelsNode instanceof Node.ListNode l ? l.items() : List.of();
+        if (items.isEmpty()) {
+            throw new ConfigException(modelsNode.mark(), "merges[].models: expected a non-empty list of variant names");
+        }
+        List<MergeModel> out = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (Node m : items) {
+            String ref;
+            Map<String, Object> params = Map.of();
+            Mark mark = m.mark();
+            if (m instanceof Node.MapNode) {
+                Fields mf = new Fields(m, "merges[].models[]");
+                mf.allowOnly(List.of("model", "parameters"));
+                ref = mf.requireString("model");
+                mark = mf.markOf("model");
+                params = mergeParams(mf.get("parameters"), "merges[].models[" + ref + "].parameters");
+            } else {
+                ref = Fields.asString(m, "merges[].models[]");
+            }
+            if (!variants.contains(ref)) {
+                String hint = Suggest.closest(ref, variants);
+                throw new ConfigException(mark, "merges[].models: no variant named '" + ref + "'"
+                        + (hint != null ? " (did you mean '" + hint + "'?)" : "") + "; variants are "
+                        + String.join(", ", variants));
+            }
+            if (!seen.add(ref)) {
+                throw new ConfigException(mark, "merges[].models: variant '" + ref + "' is listed twice");
+            }
+            out.add(new MergeModel(ref, params));
+        }
+        return out;
+    }
+
+    private static String mergeBase(Fields f, String method, Set<String> variants, List<MergeModel> models) {
+        String base = null;
+        if (f.has("base_model")) {
+            Node b = f.get("base_model");
+            base = Fields.asString(b, "merges[].base_model");
+            if (!base.equals(BASE) && !variants.contains(base)) {
+                throw new ConfigException(b.mark(), "merges[].base_model: expected 'base' (the pre-trained model) or "
+                        + "a variant name, got '" + base + "'");
+            }
+        }
+        if (base == null && METHODS.get(method)) {
+            throw new ConfigException(f.mark(), "merges[]: method '" + method + "' needs base_model ('base' for the "
+                    + "pre-trained model, or a variant name)");
+        }
+        if (method.equals("slerp") && models.size() != 2) {
+            throw new ConfigException(f.markOf("models"), "merges[]: slerp merges exactly 2 models, got " + models.size());
+        }
+        return base;
+    }
+
+    static Map<String, Object> mergeParams(Node n, String where) {
+        if (n == null) {
+            return Map.of();
+        }
+        Fields f = new Fields(n, where);
+        f.allowOnly(MERGE_PARAMS);
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Node.Entry e : f.node().entries().values()) {
+            String what = where + "." + e.key();
+            switch (e.key()) {
+                case "density", "t" -> out.put(e.key(), Fields.asDoubleIn(e.value(), what, 0, e.key().equals("density"), 1));
+                case "weight" -> out.put(e.key(), Fields.asDoubleIn(e.value(), what, -10, false, 10));
+                case "lambda" -> out.put(e.key(), Fields.asDoubleIn(e.value(), what, 0, true, 10));
+                case "epsilon", "gamma", "k", "select_topk" ->
+                        out.put(e.key(), Fields.asDoubleIn(e.value(), what, 0, false, 1));
+                default -> out.put(e.key(), e.value().plain());
+            }
+        }
+        return out;
+    }
+
+    private static List<MergeSpec> sweep(Node item, Set<String> variants) {
+        Fields f = new Fields(item, "sweeps[]");
+        f.allowOnly(List.of("name", "methods", "method", "models", "base_model", "density", "weight", "lambda"));
+        String name = f.requireString("name");
+        List<String> methods = new ArrayList<>();
+        for (Node m : f.listOrOne(f.has("methods") ? "methods" : "method")) {
+            methods.add(Fields.asChoice(m, "sweeps[].methods", METHODS.keySet()));
+        }
+        if (methods.isEmpty()) {
+            throw new ConfigException(f.mark(), "sweeps[" + name + "]: missing 'methods' (a list of merge methods)");
+        }
+        List<MergeModel> models = mergeModels(f, variants);
+        List<Double> densities = values(f, "density", 0, true, 1);
+        List<Double> weights = values(f, "weight", -10, false, 10);
+        List<Double> lambdas = values(f, "lambda", 0, true, 10);
+        List<MergeSpec> out = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (String method : methods) {
+            String base = mergeBase(f, method, variants, models);
+            boolean usesDensity = usesDensity(method);
+            for (Double d : usesDensity ? densities : nullList()) {
+                for (Double w : weights.isEmpty() ? nullList() : weights) {
+                    for (Double l : lambdas.isEmpty() ? nullList() : lambdas) {
+                        Map<String, Object> point = new LinkedHashMap<>();
+                        point.put("method", method);
+                        Map<String, Object> params = new LinkedHashMap<>();
+                        StringBuilder n = new StringBuilder(name).append('-').append(method);
+                        if (d != null) {
+                            params.put("density", d);
+                            point.put("density", d);
+                            n.append("-d").append(fmt(d));
+                        }
+                        if (w != null) {
+                            point.put("weight", w);
+                            n.append("-w").append(fmt(w));
+                        }
+                        if (l != null) {
+                            params.put("lambda", l);
+                            point.put("lambda", l);
+                            n.append("-l").append(fmt(l));
+                        }
+                        List<MergeModel> weighted = models.stream().map(m -> w == null ? m
+                                : new MergeModel(m.variant(), Map.of("weight", w))).toList();
+                        if (names.add(n.toString())) {
+                            out.add(new MergeSpec(n.toString(), method, weighted, base, params, name, point, f.mark()));
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<Double> nullList() {
+        List<Double> l = new ArrayList<>();
+        l.add(null);
+        return l;
+    }
+
+    private static List<Double> values(Fields f, String key, double min, boolean minOpen, double max) {
+        List<Double> out = new ArrayList<>();
+        for (Node n : f.listOrOne(key)) {
+            out.add(Fields.asDoubleIn(n, "sweeps[]." + key, min, minOpen, max));
+        }
+        return out;
+    }
+
+    static boolean usesDensity(String method) {
+        return method.startsWith("dare") || method.startsWith("ties") || method.startsWith("breadcrumbs")
+                || method.startsWith("della") || method.equals("sce");
+    }
+
+    static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v)
+                : String.format(Locale.ROOT, "%s", v);
+    }
+
+    private static Evaluate evaluate(Node n) {
+        Baselines defaults = new Baselines(true, true, false, false, false);
+        if (n == null) {
+            return new Evaluate(List.of("validation", "test"), METRICS, defaults);
+        }
+        Fields f = new Fields(n, "evaluate");
+        f.allowOnly(List.of("splits", "metrics", "baselines"));
+        List<String> splits = new ArrayList<>();
+        for (Node s : f.has("splits") ? f.listOrOne("splits") : List.<Node>of()) {
+            splits.add(Fields.asChoice(s, "evaluate.splits", SPLITS));
+        }
+        if (splits.isEmpty()) {
+            splits = List.of("validation", "test");
+        }
+        List<String> metrics = new ArrayList<>();
+        for (Node s : f.has("metrics") ? f.listOrOne("metrics") : List.<Node>of()) {
+            metrics.add(Fields.asChoice(s, "evaluate.metrics", METRICS));
+        }
+        if (metrics.isEmpty()) {
+            metrics = METRICS;
+        }
+        Baselines b = defaults;
+        Node bn = f.get("baselines");
+        if (bn instanceof Node.Scalar s && s.type() == Node.ScalarType.BOOL) {
+            boolean on = (Boolean) s.plain();
+            b = new Baselines(on, on, false, false, false);
+        } else if (bn != null) {
+            Fields bf = new Fields(bn, "evaluate.baselines");
+            bf.allowOnly(List.of("variants", "ensemble", "stacker", "linear_probe", "full_finetune"));
+            b = new Baselines(bf.bool("variants", true), bf.bool("ensemble", true), bf.bool("stacker", false),
+                    bf.bool("linear_probe", false), bf.bool("full_finetune", false));
+        }
+        if (b.stacker() && !splits.contains("validation")) {
+            throw new ConfigException(bn.mark(), "evaluate.baselines.stacker: the stacker is trained on validation "
+                    + "logits; add 'validation' to evaluate.splits");
+        }
+        return new Evaluate(splits, metrics, b);
+    }
+
+    private static ExecutorSettings executor(Node n) {
+        int defaultParallelism = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        if (n == null) {
+            return new ExecutorSettings("local", defaultParallelism, Map.of());
+        }
+        Fields f = new Fields(n, "executor");
+        String kind = f.choice("kind", "local", Set.of("local", "slurm"));
+        int parallelism = (int) f.integer("parallelism", defaultParallelism, 1, 256);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> options = new LinkedHashMap<>((Map<String, Object>) f.node().plain());
+        options.remove("kind");
+        options.remove("parallelism");
+        return new ExecutorSettings(kind, parallelism, options);
+    }
+
+    private static ReportSettings report(Node n, Evaluate evaluate) {
+        if (n == null) {
+            return new ReportSettings("accuracy", evaluate.splits().contains("test") ? "test"
+                    : evaluate.splits().get(0), true);
+        }
+        Fields f = new Fields(n, "report");
+        f.allowOnly(List.of("metric", "split", "plots"));
+        String metric = f.choice("metric", "accuracy", new LinkedHashSet<>(METRICS));
+        String split = f.has("split") ? Fields.asChoice(f.get("split"), "report.split", evaluate.splits())
+                : evaluate.splits().contains("test") ? "test" : evaluate.splits().get(0);
+        return new ReportSettings(metric, split, f.bool("plots", true));
+    }
+
+    private static Map<String, Boolean> methods() {
+        Map<String, Boolean> m = new LinkedHashMap<>();
+        m.put("linear", false);
+        m.put("task_arithmetic", true);
+        m.put("ties", true);
+        m.put("dare_ties", true);
+        m.put("dare_linear", true);
+        m.put("breadcrumbs", true);
+        m.put("breadcrumbs_ties", true);
+        m.put("della", true);
+        m.put("della_linear", true);
+        m.put("model_stock", true);
+        m.put("sce", true);
+        m.put("slerp", true);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}

@@ -1,0 +1,191 @@
+package io.mergelab.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The outputs of one study on disk, {@code outputs/<study>/}: each step in {@code <step-id>/}, built in
+ * {@code .tmp/} and renamed into place with its done-marker {@code _done.json} written last. A folder without
+ * the marker is not done (and is replaced); nothing half-written is ever read.
+ */
+public final class StepStore {
+    public static final String DONE = "_done.json";
+    public static final String STEP = "_step.json";
+    public static final String PLAN = "plan.json";
+
+    private final Path root;
+
+    public StepStore(Path studyDir) {
+        this.root = studyDir.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path dir(String stepId) {
+        return root.resolve(stepId);
+    }
+
+    public boolean isDone(String stepId) {
+        return Files.isRegularFile(dir(stepId).resolve(DONE));
+    }
+
+    /**
+     * The folder a step works in, on the same file system as its final place: a fresh one under {@code .tmp/},
+     * or for a resumable step the stable {@code .work/<step-id>/} that a killed attempt left behind.
+     */
+    public Path begin(Step step) throws IOException {
+        if (step.action() != null && step.action().resumable()) {
+            Path work = root.resolve(".work").resolve(step.id());
+            Files.createDirectories(work);
+            return work;
+        }
+        Path tmp = root.resolve(".tmp").resolve(step.id() + "-" + String.format("%08x",
+                ThreadLocalRandom.current().nextInt()));
+        Files.createDirectories(tmp);
+        return tmp;
+    }
+
+    /** Writes the step's record and the done-marker into {@code work}, then moves it into place. */
+    public Path commit(Step step, Path work, Instant started) throws IOException {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("id", step.id());
+        record.put("kind", step.kind());
+        record.put("label", step.label());
+        record.put("inputs", step.inputs());
+        record.put("deps", step.deps());
+        record.put("meta", step.meta());
+        writeAtomically(work.resolve(STEP), Canonical.json().writeValueAsString(record));
+        Map<String, Object> done = new LinkedHashMap<>();
+        done.put("id", step.id());
+        done.put("started", started.toString());
+        done.put("finished", Instant.now().toString());
+        writeAtomically(work.resolve(DONE), Canonical.json().writeValueAsString(done));
+        Path target = dir(step.id());
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            // Left by a run killed between an old layout's writes, or an unfinished folder: never trusted.
+            deleteRecursively(target);
+        }
+        move(work, target);
+        return target;
+    }
+
+    /** Removes temp folders of runs that died; call only while holding {@link #lock()}. */
+    public void cleanTemp() throws IOException {
+        deleteRecursively(root.resolve(".tmp"));
+    }
+
+    /** One run per study at a time; the lock dies with the process, so a killed run never blocks the next. */
+    public RunLock lock() throws IOException {
+        Files.createDirectories(root);
+        FileChannel ch = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                ch.close();
+                throw new IllegalStateException(root + ": another mergelab run is working on this study "
+                        + "(wait for it, or stop it first)");
+            }
+            return new RunLock(ch, lock);
+        } catch (OverlappingFileLockException e) {
+            ch.close();
+            throw new IllegalStateException(root + ": this process already runs this study");
+        }
+    }
+
+    public JsonNode readJson(String stepId, String file) throws IOException {
+        return Canonical.json().readTree(dir(stepId).resolve(file).toFile());
+    }
+
+    public static void writeAtomically(Path target, String content) throws IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-"
+                + String.format("%08x", ThreadLocalRandom.current().nextInt()));
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            move(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Replaces folder {@code target} by {@code source} (a finished temp folder) with renames only. */
+    public static void replaceDir(Path source, Path target) throws IOException {
+        Path old = target.resolveSibling("." + target.getFileName() + ".old-"
+                + String.format("%08x", ThreadLocalRandom.current().nextInt()));
+        boolean hadOld = Files.exists(target);
+        if (hadOld) {
+            move(target, old);
+        }
+        move(source, target);
+        if (hadOld) {
+            deleteRecursively(old);
+        }
+    }
+
+    static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    public static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                if (exc != null) {
+                    throw exc;
+                }
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** Held while a run works on the study. */
+    public static final class RunLock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        RunLock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() throws IOException {
+            lock.release();
+            channel.close();
+        }
+    }
+}

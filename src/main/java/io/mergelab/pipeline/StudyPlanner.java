@@ -1,0 +1,387 @@
+package io.mergelab.pipeline;
+
+import io.mergelab.config.ConfigException;
+import io.mergelab.config.StudyConfig;
+import io.mergelab.config.StudyConfig.DatasetRef;
+import io.mergelab.config.StudyConfig.MergeModel;
+import io.mergelab.config.StudyConfig.MergeSpec;
+import io.mergelab.config.StudyConfig.Variant;
+import io.mergelab.data.DatasetSpec;
+import io.mergelab.merge.MethodRegistry;
+import io.mergelab.pipeline.EvaluateAction.ResultMeta;
+import io.mergelab.train.TrainingArgs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Expands a study into its DAG: base model → data (per seed) → fine-tune each variant → each merge → evaluate
+ * every model on every relevant split → baselines (variants alone, output ensemble, stacker, linear probe,
+ * full-data fine-tune) → report. Validates what only the pieces can judge (dataset specs, training arguments,
+ * merge methods) before returning, so errors come before any work.
+ */
+public final class StudyPlanner {
+    /** Bumped when a step's action changes meaning, so old outputs are not reused. */
+    static final int VERSION = 1;
+    private static final Set<String> WEIGHTED = Set.of("linear", "task_arithmetic", "ties", "dare_ties",
+            "dare_linear", "breadcrumbs", "breadcrumbs_ties", "della", "della_linear");
+
+    private final Path tokenizerDir;
+    private final Merger merger;
+    private final Set<String> mergeMethods;
+
+    public StudyPlanner(Path tokenizerDir, Merger merger, Set<String> mergeMethods) {
+        this.tokenizerDir = tokenizerDir;
+        this.merger = merger;
+        this.mergeMethods = Set.copyOf(mergeMethods);
+    }
+
+    /** The planner with the merge engine and the methods it registers. */
+    public static StudyPlanner standard(Path tokenizerDir) {
+        return new StudyPlanner(tokenizerDir, Merger.engine(), MethodRegistry.load().names());
+    }
+
+    public Plan plan(StudyConfig study) {
+        Map<String, DatasetSpec> specs = new LinkedHashMap<>();
+        for (DatasetRef d : study.datasets()) {
+            specs.put(d.name(), loadSpec(d));
+        }
+        for (Variant v : study.variants()) {
+            checkArgs(v.trainingArgs(), v.mark(), "variant " + v.name());
+        }
+        for (MergeSpec m : study.merges()) {
+            if (!mergeMethods.contains(m.method())) {
+                throw new ConfigException(m.mark(), "merge '" + m.name() + "': method '" + m.method()
+                        + "' is not available in this build (available: " + String.join(", ", new java.util.TreeSet<>(mergeMethods)) + ")");
+            }
+        }
+        return new Builder(study, specs).build();
+    }
+
+    private static DatasetSpec loadSpec(DatasetRef d) {
+        try {
+            return d.specFile() != null ? DatasetSpec.load(d.specFile())
+                    : DatasetSpec.fromMap(new LinkedHashMap<>(d.inline()), d.mark().line() > 0
+                            ? Path.of(d.mark().source()) : Path.of("."));
+        } catch (RuntimeException e) {
+            throw new ConfigException(d.mark(), "dataset '" + d.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkArgs(Map<String, Object> args, io.mergelab.config.Mark mark, String what) {
+        try {
+            TrainingArgs.fromMap(args);
+        } catch (RuntimeException e) {
+            throw new ConfigException(mark, what + ": training_args: " + e.getMessage(), e);
+        }
+    }
+
+    /** One expansion; keeps the steps made so far. */
+    private final class Builder {
+        private final StudyConfig study;
+        private final Map<String, DatasetSpec> specs;
+        private final List<Step> steps = new ArrayList<>();
+        private final List<Step> results = new ArrayList<>();
+        private final int evalBatch;
+        private final int maxLength;
+
+        Builder(StudyConfig study, Map<String, DatasetSpec> specs) {
+            this.study = study;
+            this.specs = specs;
+            this.evalBatch = intArg(study.trainingArgs(), "per_device_eval_batch_size", 32);
+            this.maxLength = intArg(study.trainingArgs(), "max_length", 128);
+        }
+
+        Plan build() {
+            Step base = add(baseStep());
+            long firstSeed = study.seeds().get(0);
+            for (long seed : study.seeds()) {
+                String sfx = study.seeds().size() > 1 ? " (seed " + seed + ")" : "";
+                Map<String, Step> data = new LinkedHashMap<>();
+                for (DatasetRef d : study.datasets()) {
+                    data.put(d.name(), add(dataStep(d, seed, sfx)));
+                }
+                Map<String, Step> tuned = new LinkedHashMap<>();
+                Map<String, Map<String, Step>> variantEvals = new LinkedHashMap<>(); // variant -> split -> eval
+                for (Variant v : study.variants()) {
+                    Map<String, Object> args = new TreeMap<>(v.trainingArgs());
+                    args.put("seed", v.seed() + (seed - firstSeed));
+                    Step t = add(finetune("finetune " + v.name() + sfx, base, data.get(v.dataset()),
+                            v.sliceIndex(), v.sliceCount(), seed, args));
+                    tuned.put(v.name(), t);
+                    Map<String, Step> bySplit = new LinkedHashMap<>();
+                    for (String split : study.evaluate().splits()) {
+                        bySplit.put(split, addResult(evaluate(t, data.get(v.dataset()), null, split,
+                                new ResultMeta(v.name(), "variant", "variant", v.dataset(), split, seed, null, Map.of()))));
+                    }
+                    variantEvals.put(v.name(), bySplit);
+                }
+                for (MergeSpec m : study.merges()) {
+                    mergeSteps(m, base, tuned, data, seed, sfx);
+                }
+                baselines(base, data, variantEvals, seed, sfx);
+            }
+            steps.add(reportStep());
+            return new Plan(study.name(), steps);
+        }
+
+        private Step add(Step s) {
+            steps.add(s);
+            return s;
+        }
+
+        private Step addResult(Step s) {
+            steps.add(s);
+            results.add(s);
+            return s;
+        }
+
+        private Step baseStep() {
+            StudyConfig.BaseModel b = study.baseModel();
+            Map<String, Object> in = new TreeMap<>();
+            in.put("v", VERSION);
+            if (b.isPreset()) {
+                in.put("preset", b.preset());
+                in.put("seed", b.seed());
+                return Step.of("base", "base model " + b.preset(), in, List.of(), Map.of("model", "base"),
+                        new BaseModelAction(b.preset(), b.seed(), null, tokenizerDir));
+            }
+            in.put("path", b.path().toString());
+            in.put("fingerprint", fingerprint(b.path()));
+            return Step.of("base", "base model " + b.path().getFileName(), in, List.of(), Map.of("model", "base"),
+                    new BaseModelAction(null, b.seed(), b.path(), tokenizerDir));
+        }
+
+        private Step dataStep(DatasetRef d, long seed, String sfx) {
+            DatasetSpec spec = specs.get(d.name());
+            Map<String, Object> in = new TreeMap<>();
+            in.put("v", VERSION);
+            in.put("spec", d.specFile() != null ? hashFile(d.specFile()) : d.inline());
+            List<String> files = new ArrayList<>();
+            for (Path p : new Path[] {spec.dataFile(), spec.validationFile(), spec.testFile()}) {
+                files.add(p == null ? "-" : hashFile(p));
+            }
+            in.put("data_files", files);
+            in.put("seed", seed);
+            return Step.of("data", "data " + d.name() + sfx, in, List.of(),
+                    Map.of("dataset", d.name(), "seed", seed), new DataAction(spec, seed, tokenizerDir));
+        }
+
+        private Step finetune(String label, Step base, Step data, int sliceIndex, int sliceCount, long dataSeed,
+                              Map<String, Object> args) {
+            checkArgs(args, study.variants().get(0).mark(), label);
+            Map<String, Object> in = new TreeMap<>();
+            in.put("v", VERSION);
+            in.put("slice_index", sliceIndex);
+            in.put("slice_count", sliceCount);
+            in.put("data_seed", dataSeed);
+            in.put("training_args", args);
+            return Step.of("finetune", label, in, List.of(base, data), Map.of(),
+                    new FinetuneAction(base.id(), data.id(), sliceIndex, sliceCount, dataSeed, args));
+        }
+
+        private Step evaluate(Step model, Step data, Step head, String split, ResultMeta meta) {
+            Map<String, Object> in = new TreeMap<>();
+            in.put("v", VERSION);
+            in.put("split", split);
+            in.put("meta", metaMap(meta));
+            in.put("batch", evalBatch);
+            in.put("max_length", maxLength);
+            List<Step> deps = head == null ? List.of(model, data) : List.of(model, data, head);
+            return Step.of("evaluate", "evaluate " + meta.model() + " on " + meta.dataset() + "/" + split
+                            + (study.seeds().size() > 1 ? " (seed " + meta.seed() + ")" : ""), in, deps, metaMap(meta),
+                    new EvaluateAction(model.id(), data.id(), head == null ? null : head.id(), split, meta, evalBatch,
+                            maxLength));
+        }
+
+        private void mergeSteps(MergeSpec m, Step base, Map<String, Step> tuned, Map<String, Step> data, long seed,
+                                String sfx) {
+            List<Map.Entry<String, Map<String, Object>>> models = new ArrayList<>();
+            List<Object> modelInputs = new ArrayList<>();
+            List<Step> deps = new ArrayList<>();
+            boolean weighted = WEIGHTED.contains(m.method());
+            boolean anyWeight = m.parameters().containsKey("weight")
+                    || m.models().stream().anyMatch(x -> x.parameters().containsKey("weight"));
+            for (MergeModel mm : m.models()) {
+                Map<String, Object> p = new TreeMap<>(mm.parameters());
+                if (weighted && !anyWeight) {
+                    p.put("weight", 1.0 / m.models().size()); // mergekit needs one; equal weights, as the seed study
+                }
+                Step t = tuned.get(mm.variant());
+                models.add(new AbstractMap.SimpleImmutableEntry<>(t.id(), p));
+                modelInputs.add(Map.of("model", t.id(), "parameters", p));
+                deps.add(t);
+            }
+            Step baseStep = m.baseModel() == null ? null
+                    : m.baseModel().equals("base") ? base : tuned.get(m.baseModel());
+            if (baseStep != null) {
+                deps.add(baseStep);
+            }
+            Map<String, Object> in = new TreeMap<>();
+            in.put("v", VERSION);
+            in.put("method", m.method());
+            in.put("models", modelInputs);
+            in.put("base", baseStep == null ? "-" : baseStep.id());
+            in.put("parameters", new TreeMap<>(m.parameters()));
+            Step merge = add(Step.of("merge", "merge " + m.name() + sfx, in, deps, Map.of("model", m.name()),
+                    new MergeAction(m.method(), models, baseStep == null ? null : baseStep.id(), m.parameters(),
+                            seed, merger)));
+            List<String> datasets = m.datasets(study);
+            Map<String, Double> params = mergeParams(m);
+            for (String ds : datasets) {
+                Step head = null;
+                if (datasets.size() > 1) {
+                    String first = m.models().stream().map(MergeModel::variant)
+                            .filter(v -> study.variant(v).dataset().equals(ds)).findFirst().orElseThrow();
+                    head = tuned.get(first);
+                }
+                for (String split : study.evaluate().splits()) {
+                    addResult(evaluate(merge, data.get(ds), head, split, new ResultMeta(m.name(), "merge", m.method(),
+                            ds, split, seed, m.sweep(), params)));
+                }
+            }
+        }
+
+        private Map<String, Double> mergeParams(MergeSpec m) {
+            Map<String, Double> out = new TreeMap<>();
+            m.parameters().forEach((k, v) -> {
+                if (v instanceof Number n) {
+                    out.put(k, n.doubleValue());
+                }
+            });
+            if (m.sweepPoint().get("weight") instanceof Number w) {
+                out.put("weight", w.doubleValue());
+            } else {
+                m.models().stream().map(x -> x.parameters().get("weight")).filter(w -> w instanceof Number)
+                        .findFirst().ifPresent(w -> out.put("weight", ((Number) w).doubleValue()));
+            }
+            return out;
+        }
+
+        private void baselines(Step base, Map<String, Step> data, Map<String, Map<String, Step>> variantEvals,
+                               long seed, String sfx) {
+            StudyConfig.Baselines b = study.evaluate().baselines();
+            for (DatasetRef d : study.datasets()) {
+                List<String> members = study.variants().stream().filter(v -> v.dataset().equals(d.name()))
+                        .map(Variant::name).toList();
+                List<String> labels = specs.get(d.name()).labels();
+                if (members.size() >= 2) {
+                    for (String split : study.evaluate().splits()) {
+                        List<Step> evals = members.stream().map(v -> variantEvals.get(v).get(split)).toList();
+                        if (b.ensemble()) {
+                            addResult(ensemble("ensemble", evals, List.of(), labels, d.name(), split, seed));
+                        }
+                        if (b.stacker() && !split.equals("validation")) {
+                            List<Step> val = members.stream().map(v -> variantEvals.get(v).get("validation")).toList();
+                            addResult(ensemble("stacker", evals, val, labels, d.name(), split, seed));
+                        }
+                    }
+                }
+                Map<String, Object> args = new TreeMap<>(study.trainingArgs());
+                args.put("seed", seed);
+                if (b.linearProbe()) {
+                    Map<String, Object> probe = new TreeMap<>(args);
+                    probe.put("freeze", "backbone");
+                    Step t = add(finetune("linear probe " + d.name() + sfx, base, data.get(d.name()), 0, 0, seed, probe));
+                    for (String split : study.evaluate().splits()) {
+                        addResult(evaluate(t, data.get(d.name()), null, split, new ResultMeta("linear_probe",
+                                "linear_probe", "linear_probe", d.name(), split, seed, null, Map.of())));
+                    }
+                }
+                if (b.fullFinetune()) {
+                    Step t = add(finetune("full-data fine-tune " + d.name() + sfx, base, data.get(d.name()), 0, 0,
+                            seed, args));
+                    for (String split : study.evaluate().splits()) {
+                        addResult(evaluate(t, data.get(d.name()), null, split, new ResultMeta("full_finetune",
+                                "full_finetune", "full_finetune", d.name(), split, seed, null, Map.of())));
+                    }
+                }
+            }
+        }
+
+        private Step ensemble(String kind, List<Step> evals, List<Step> validation, List<String> labels, String ds,
+                              String split, long seed) {
+            ResultMeta meta = new ResultMeta(kind, kind, kind, ds, split, seed, null, Map.of());
+            Map<String, Object> in = new TreeMap<>();
+            in.put("v", VERSION);
+            in.put("meta", metaMap(meta));
+            in.put("members", evals.stream().map(Step::id).toList());
+            in.put("validation", validation.stream().map(Step::id).toList());
+            List<Step> deps = new ArrayList<>(evals);
+            deps.addAll(validation);
+            return Step.of(kind, kind + " on " + ds + "/" + split + (study.seeds().size() > 1 ? " (seed " + seed + ")" : ""),
+                    in, deps, metaMap(meta), new EnsembleAction(evals.stream().map(Step::id).toList(),
+                            validation.stream().map(Step::id).toList(), labels, meta));
+        }
+
+        private Step reportStep() {
+            Map<String, Object> in = new TreeMap<>();
+            in.put("v", VERSION);
+            in.put("metric", study.report().metric());
+            in.put("split", study.report().split());
+            in.put("plots", study.report().plots());
+            Map<String, Object> meta = new TreeMap<>(in);
+            meta.remove("v");
+            return Step.of("report", "report", in, results, meta,
+                    new ReportAction(study.report().metric(), study.report().split(), study.report().plots()));
+        }
+
+        private static Map<String, Object> metaMap(ResultMeta m) {
+            Map<String, Object> out = new TreeMap<>();
+            out.put("model", m.model());
+            out.put("role", m.role());
+            out.put("method", m.method());
+            out.put("dataset", m.dataset());
+            out.put("split", m.split());
+            out.put("seed", m.seed());
+            if (m.sweep() != null) {
+                out.put("sweep", m.sweep());
+            }
+            out.put("params", m.params());
+            return out;
+        }
+    }
+
+    private static int intArg(Map<String, Object> args, String key, int fallback) {
+        return args.get(key) instanceof Number n ? n.intValue() : fallback;
+    }
+
+    /** SHA-256 of a file's bytes: data and spec changes give new step ids. */
+    static String hashFile(Path p) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(p), MessageDigest.getInstance("SHA-256"))) {
+            MessageDigest md = ((DigestInputStream) in).getMessageDigest();
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Names, sizes and modification times of a model directory's files: cheap, and changes when weights do. */
+    static String fingerprint(Path dir) {
+        try (var s = Files.list(dir)) {
+            StringBuilder sb = new StringBuilder();
+            for (Path f : s.sorted().toList()) {
+                if (Files.isRegularFile(f)) {
+                    sb.append(f.getFileName()).append(':').append(Files.size(f)).append(':')
+                            .append(Files.getLastModifiedTime(f).toMillis()).append('\n');
+                }
+            }
+            return Canonical.sha256(sb.toString()).substring(0, 16);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

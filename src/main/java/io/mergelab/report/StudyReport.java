@@ -1,0 +1,167 @@
+package io.mergelab.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes a study's report from what is on disk: {@code results.csv} (every model × dataset × split),
+ * {@code results.md} and {@code results.tex} (main table, dataset statistics), and PNG plots (bars per dataset,
+ * sweep lines, confusion matrices of the best model and the best merge).
+ */
+public final class StudyReport {
+    /** @param metric main-table metric; @param split main-table split; @param plots write PNGs */
+    public record Settings(String metric, String split, boolean plots) {
+        public Settings {
+            metric = metric.equals("macro_f1") ? "f1_macro" : metric.equals("weighted_f1") ? "f1_weighted" : metric;
+        }
+    }
+
+    private final Settings settings;
+
+    public StudyReport(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Writes into {@code outDir} (created; files replaced) the report of {@code resultSteps} (null: all). */
+    public List<Path> write(Path studyDir, Collection<String> resultSteps, Path outDir) throws IOException {
+        StudyResults results = StudyResults.load(studyDir, resultSteps);
+        Files.createDirectories(outDir);
+        List<Path> written = new ArrayList<>();
+        written.add(write(outDir.resolve("results.csv"), TableWriters.csv(results)));
+        String split = results.records().stream().anyMatch(r -> r.split().equals(settings.split()))
+                ? settings.split() : results.records().isEmpty() ? settings.split() : results.records().get(0).split();
+        MainTable table = new MainTable(results, settings.metric(), split);
+        List<String> plots = new ArrayList<>();
+        if (settings.plots() && !results.records().isEmpty()) {
+            Path plotDir = outDir.resolve("plots");
+            Files.createDirectories(plotDir);
+            for (String ds : table.columns()) {
+                plots.add(rel(outDir, Plots.bars(table, ds, plotDir)));
+            }
+            plots.addAll(sweepPlots(results, table, outDir, plotDir));
+            plots.addAll(confusionPlots(results, table, outDir, plotDir));
+            written.add(plotDir);
+        }
+        written.add(write(outDir.resolve("results.md"), markdown(results, table, plots)));
+        written.add(write(outDir.resolve("results.tex"), latex(results, table)));
+        return written;
+    }
+
+    private List<String> sweepPlots(StudyResults results, MainTable table, Path outDir, Path plotDir) throws IOException {
+        List<String> out = new ArrayList<>();
+        Map<String, List<EvalRecord>> bySweep = new LinkedHashMap<>();
+        for (EvalRecord r : results.records()) {
+            if (r.sweep() != null && r.split().equals(table.split())) {
+                bySweep.computeIfAbsent(r.sweep() + "\u0000" + r.dataset(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        for (Map.Entry<String, List<EvalRecord>> e : bySweep.entrySet()) {
+            String[] key = e.getKey().split("\u0000");
+            for (String param : TableWriters.PARAMS) {
+                long distinct = e.getValue().stream().map(r -> r.params().get(param)).filter(v -> v != null)
+                        .distinct().count();
+                if (distinct > 1) {
+                    out.add(rel(outDir, Plots.sweep(key[0], param, table.metric(), key[1], table.split(), e.getValue(),
+                            plotDir)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<String> confusionPlots(StudyResults results, MainTable table, Path outDir, Path plotDir)
+            throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String ds : table.columns()) {
+            String bestModel = table.best(ds, null);
+            String bestMerge = table.best(ds, "merge");
+            for (String[] pick : new String[][] {{bestModel, "best model"}, {bestMerge, "best merge"}}) {
+                if (pick[0] == null) {
+                    continue;
+                }
+                EvalRecord r = results.records().stream().filter(x -> x.model().equals(pick[0])
+                        && x.dataset().equals(ds) && x.split().equals(table.split())).findFirst().orElseThrow();
+                out.add(rel(outDir, Plots.confusion(r, "Confusion, " + pick[1] + ": " + pick[0] + " on " + ds + " ("
+                        + table.split() + ", seed " + r.seed() + ")", "confusion_" + pick[1].replace(' ', '_') + "_" + ds,
+                        plotDir)));
+            }
+        }
+        return out;
+    }
+
+    private String markdown(StudyResults results, MainTable table, List<String> plots) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Study ").append(results.study()).append("\n\n");
+        sb.append("Main table: ").append(Plots.label(table.metric())).append(" on the ").append(table.split())
+                .append(" split; rows are models, columns datasets; best per column in **bold**")
+                .append(results.records().stream().map(EvalRecord::seed).distinct().count() > 1
+                        ? "; mean ± std over seeds" : "").append(".\n\n");
+        sb.append(TableWriters.markdown(table)).append('\n');
+        for (String ds : table.columns()) {
+            String best = table.best(ds, null);
+            String bestMerge = table.best(ds, "merge");
+            String bestVariant = table.best(ds, "variant");
+            sb.append("- ").append(ds).append(": best ").append(best);
+            if (bestMerge != null) {
+                sb.append("; best merge ").append(bestMerge).append(" (")
+                        .append(table.cell(bestMerge, ds).text("±")).append(")");
+            }
+            if (bestVariant != null) {
+                sb.append("; best single variant ").append(bestVariant).append(" (")
+                        .append(table.cell(bestVariant, ds).text("±")).append(")");
+            }
+            sb.append('\n');
+        }
+        if (!results.stats().isEmpty()) {
+            sb.append("\n## Datasets\n\n").append(TableWriters.statsMarkdown(results.stats()));
+        }
+        sb.append("\n## All metrics (").append(table.split()).append(")\n\n");
+        sb.append("| model | dataset | seed | accuracy | macro-F1 | loss | ECE |\n|---|---|---:|---:|---:|---:|---:|\n");
+        for (EvalRecord r : results.records()) {
+            if (r.split().equals(table.split())) {
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.4f | %.4f | %.4f | %.4f |%n", r.model(),
+                        r.dataset(), r.seed(), r.metric("accuracy"), r.metric("f1_macro"), r.metric("loss"),
+                        r.metric("ece")));
+            }
+        }
+        if (!plots.isEmpty()) {
+            sb.append("\n## Plots\n\n");
+            for (String p : plots) {
+                sb.append("![").append(p).append("](").append(p).append(")\n");
+            }
+        }
+        sb.append("\nEvery result, with merge parameters and all metrics: `results.csv`.\n");
+        return sb.toString();
+    }
+
+    private String latex(StudyResults results, MainTable table) {
+        StringBuilder sb = new StringBuilder("% Study ").append(results.study()).append(" (generated by mergelab)\n");
+        sb.append("\\begin{table}[t]\n\\centering\n").append(TableWriters.latex(table))
+                .append("\\caption{").append(Plots.label(table.metric())).append(" on the ").append(table.split())
+                .append(" split of each dataset; best per column in bold.}\n\\end{table}\n");
+        if (!results.stats().isEmpty()) {
+            sb.append("\n\\begin{table}[t]\n\\centering\n").append(TableWriters.statsLatex(results.stats()))
+                    .append("\\caption{Descriptive statistics of the datasets.}\n\\end{table}\n");
+        }
+        return sb.toString();
+    }
+
+    private static Path write(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
+    private static String rel(Path base, Path file) {
+        return base.relativize(file).toString();
+    }
+}

@@ -1,0 +1,78 @@
+package io.mergelab.cli;
+
+import io.mergelab.report.StudyReportTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** validate, run --dry-run, report and compare through the CLI entry point. */
+class StudyCommandsTest {
+
+    record Result(int code, String out, String err) {
+    }
+
+    static synchronized Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void validatePrintsThePlan(@TempDir Path tmp) {
+        Result r = run("validate", "--outputs", tmp.toString(), "configs/quickstart.yaml");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("configs/quickstart.yaml: valid (2 dataset(s), 3 variant(s), 3 merge(s), 1 seed(s))"));
+        assertTrue(r.out().contains("31 steps, 0 done, 31 to run"), r.out());
+        assertTrue(r.out().contains("[todo] base-"));
+    }
+
+    @Test
+    void dryRunPrintsThePlanAndRunsNothing(@TempDir Path tmp) throws Exception {
+        Result r = run("run", "--dry-run", "--outputs", tmp.toString(), "configs/quickstart.yaml");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("finetune yelp_0"));
+        assertTrue(r.out().contains("inputs: data_seed=42, slice_count=2, slice_index=0"), r.out());
+        assertTrue(!Files.exists(tmp.resolve("quickstart")) || Files.list(tmp.resolve("quickstart")).findAny().isEmpty());
+    }
+
+    @Test
+    void anInvalidConfigIsOneLineWithItsPosition(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("bad.yaml");
+        Files.writeString(f, "name: s\ndatasets: [yelp]\nexecutor: {parallelism: -2}\n");
+        Result r = run("validate", f.toString());
+        assertEquals(1, r.code());
+        assertEquals("mergelab: error: " + f + ":3:25: executor.parallelism: expected an integer in [1, 256], got -2\n",
+                r.err());
+    }
+
+    @Test
+    void reportRebuildsFromDiskAndCompareDiffs(@TempDir Path tmp) throws Exception {
+        Path a = StudyReportTest.fakeStudy(tmp.resolve("a"), "a", 0);
+        Path b = StudyReportTest.fakeStudy(tmp.resolve("b"), "b", 0.1);
+        Result r = run("report", a.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(a.resolve("report/results.md")));
+        assertTrue(Files.isRegularFile(a.resolve("report/plots/accuracy_yelp.png")));
+        Result c = run("compare", a.toString(), b.toString());
+        assertEquals(0, c.code(), c.err());
+        assertTrue(c.out().contains("| v0 | yelp | 0.7100 ± 0.0141 | 0.8100 ± 0.0141 | +0.1000 |"), c.out());
+    }
+}

@@ -1,0 +1,63 @@
+package io.mergelab.pipeline;
+
+import io.mergelab.config.StudyConfig;
+import io.mergelab.report.EvalRecord;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shipped quickstart study for real (factory model, real fine-tuning, merges, evaluation, report), cut to a
+ * few optimiser steps per variant; then a rerun that finds everything done.
+ */
+@Tag("slow")
+class QuickstartEndToEndTest {
+
+    @Test
+    void quickstartRunsEveryStepWritesTheReportAndRerunsAsANoOp(@TempDir Path tmp) throws Exception {
+        Path home = Path.of("").toAbsolutePath();
+        Studies studies = Studies.standard(home);
+        StudyConfig study = studies.load(home.resolve("configs/quickstart.yaml"),
+                List.of("training_args.max_steps=4", "training_args.num_train_epochs=1"));
+        Plan plan = studies.plan(study);
+        StepStore store = new StepStore(Studies.studyDir(tmp, study));
+
+        RunSummary first = new LocalExecutor(2).execute(plan, store, new ConsoleListener(System.err));
+        assertTrue(first.ok(), first.failures().toString());
+        assertEquals(plan.steps().size(), first.ran().size());
+
+        Path report = store.root().resolve("report");
+        for (String f : List.of("results.csv", "results.md", "results.tex", "plots/accuracy_yelp.png",
+                "plots/accuracy_amazon.png", "plots/confusion_best_merge_yelp.png")) {
+            assertTrue(Files.isRegularFile(report.resolve(f)), f);
+        }
+        String md = Files.readString(report.resolve("results.md"));
+        for (String row : List.of("| yelp_0 | variant |", "| ties | merge |", "| dare_ties | merge |",
+                "| linear | merge |", "| ensemble | ensemble |", "| stacker | stacker |")) {
+            assertTrue(md.contains(row), row + " in\n" + md);
+        }
+        Step tiesOnAmazon = plan.steps().stream().filter(s -> s.label().equals("evaluate ties on amazon/test"))
+                .findFirst().orElseThrow();
+        EvalRecord r = EvalRecord.read(store.dir(tiesOnAmazon.id()).resolve(EvalRecord.FILE));
+        assertEquals(200, (int) r.metric("num_examples"));
+        assertTrue(r.metric("accuracy") >= 0 && r.metric("accuracy") <= 1);
+
+        RunSummary second = new LocalExecutor(2).execute(plan, store, new StepListener() { });
+        assertEquals(List.of(), second.ran());
+        assertEquals(plan.steps().size(), second.skipped().size());
+
+        // A changed merge parameter redoes that merge, its 4 evaluations and the report; nothing else.
+        StudyConfig changed = studies.load(home.resolve("configs/quickstart.yaml"),
+                List.of("training_args.max_steps=4", "training_args.num_train_epochs=1", "merges.1.parameters.density=0.7"));
+        RunSummary third = new LocalExecutor(2).execute(studies.plan(changed), store, new StepListener() { });
+        assertTrue(third.ok(), third.failures().toString());
+        assertEquals(6, third.ran().size(), third.ran().toString());
+    }
+}

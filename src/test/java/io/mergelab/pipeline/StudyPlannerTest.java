@@ -1,0 +1,120 @@
+package io.mergelab.pipeline;
+
+import io.mergelab.config.ConfigException;
+import io.mergelab.config.StudyConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Expanding studies into step DAGs (nothing runs here). */
+class StudyPlannerTest {
+    static final Path HOME = Path.of("").toAbsolutePath();
+    final Studies studies = Studies.standard(HOME);
+
+    private Plan plan(Path file, String... overrides) {
+        return studies.plan(studies.load(file, List.of(overrides)));
+    }
+
+    private static Map<String, Long> kinds(Plan p) {
+        return p.steps().stream().collect(Collectors.groupingBy(Step::kind, Collectors.counting()));
+    }
+
+    @Test
+    void quickstartExpandsIntoTheFullDag() {
+        Plan p = plan(HOME.resolve("configs/quickstart.yaml"));
+        assertEquals(Map.of("base", 1L, "data", 2L, "finetune", 3L, "merge", 3L, "evaluate", 18L, "ensemble", 2L,
+                "stacker", 1L, "report", 1L), kinds(p));
+        Step report = p.steps().get(p.steps().size() - 1);
+        assertEquals("report", report.kind());
+        assertEquals(21, report.deps().size(), "the report waits for every result");
+    }
+
+    @Test
+    void aChangedTrainingArgumentRedoesTrainingAndEverythingAfterButNotTheData() {
+        Plan a = plan(HOME.resolve("configs/quickstart.yaml"));
+        Plan b = plan(HOME.resolve("configs/quickstart.yaml"), "training_args.learning_rate=2e-3");
+        Set<String> idsA = a.steps().stream().map(Step::id).collect(Collectors.toSet());
+        for (Step s : b.steps()) {
+            boolean reused = idsA.contains(s.id());
+            assertEquals(s.kind().equals("base") || s.kind().equals("data"), reused, s.label());
+        }
+        Plan again = plan(HOME.resolve("configs/quickstart.yaml"));
+        assertEquals(a.steps().stream().map(Step::id).toList(), again.steps().stream().map(Step::id).toList());
+    }
+
+    @Test
+    void aMergeAcrossDatasetsIsEvaluatedOnEachWithThatDatasetsHead() {
+        Plan p = plan(HOME.resolve("configs/quickstart.yaml"));
+        Map<String, Step> byLabel = p.steps().stream().collect(Collectors.toMap(Step::label, Function.identity()));
+        Step amazonTuned = byLabel.get("finetune amazon");
+        Step yelpTuned = byLabel.get("finetune yelp_0");
+        assertTrue(byLabel.get("evaluate ties on amazon/test").deps().contains(amazonTuned.id()));
+        assertTrue(byLabel.get("evaluate ties on yelp/test").deps().contains(yelpTuned.id()));
+        assertFalse(byLabel.get("evaluate ties on yelp/test").deps().contains(amazonTuned.id()));
+    }
+
+    @Test
+    void severalSeedsRepeatDataTrainingAndMergesButShareTheBase() {
+        Plan p = plan(HOME.resolve("configs/quickstart.yaml"), "seeds=[1, 2]", "seed=");
+        Map<String, Long> k = kinds(p);
+        assertEquals(1L, k.get("base"));
+        assertEquals(4L, k.get("data"));
+        assertEquals(6L, k.get("finetune"));
+        assertEquals(36L, k.get("evaluate"));
+    }
+
+    @Test
+    void theSeedStudysConfigPlansAsItIs() {
+        Plan p = plan(HOME.resolve("src/test/resources/config/seed_001_example.yaml"));
+        assertEquals(Map.of("base", 1L, "data", 1L, "finetune", 1L, "merge", 1L, "evaluate", 4L, "report", 1L),
+                kinds(p));
+        assertTrue(p.steps().get(0).inputs().toString().contains("preset=gpt2"));
+    }
+
+    @Test
+    void shippedExperimentsPlan() {
+        Plan drugs = plan(HOME.resolve("experiments/drug_reviews.yaml"));
+        assertEquals(5L, kinds(drugs).get("finetune") - 1, "5 variants + the full-data baseline");
+        assertEquals(7L, kinds(drugs).get("merge"));
+        Plan multi = plan(HOME.resolve("experiments/multi_review.yaml"));
+        assertEquals(3L + 4L, kinds(multi).get("merge"), "3 merges + a 2x2 sweep");
+    }
+
+    @Test
+    void unknownTrainingArgumentIsAConfigErrorAtTheVariant(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("s.yaml");
+        Files.writeString(f, "name: s\ndatasets: [yelp]\nvariants:\n  - name: a\n    training_args: {lerning_rate: 0.1}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> plan(f));
+        assertTrue(e.getMessage().startsWith(f + ":4:5: variant a: training_args: unknown training argument "
+                + "'lerning_rate'"), e.getMessage());
+    }
+
+    @Test
+    void aBrokenInlineDatasetSpecIsAConfigErrorAtTheDataset(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("s.yaml");
+        Files.writeString(f, "name: s\ndatasets:\n  - name: mine\n    path: " + HOME.resolve("data/uci-sentiment/yelp_labelled.txt")
+                + "\n    format: text-label\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> plan(f));
+        assertTrue(e.getMessage().startsWith(f + ":3:5: dataset 'mine': "), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
+
+    @Test
+    void studyDirIsNamedAfterTheStudy() {
+        StudyConfig s = studies.load(HOME.resolve("configs/quickstart.yaml"), List.of());
+        assertEquals(Path.of("/x/quickstart"), Studies.studyDir(Path.of("/x"), s));
+    }
+}
