@@ -1,0 +1,31 @@
+package io.mergelab.merge;
+
+import java.util.List;
+
+/**
+ * One merge algorithm, applied tensor by tensor. Implementations are stateless and thread-safe; they
+ * are found with {@link java.util.ServiceLoader} ({@code META-INF/services/io.mergelab.merge.MergeMethod}),
+ * so a jar on the classpath can add one.
+ */
+public interface MergeMethod {
+    /** The {@code merge_method} string. */
+    String name();
+
+    /** Every parameter the method reads; any other parameter in a recipe is an error. */
+    List<ParamSpec> parameters();
+
+    BasePolicy basePolicy();
+
+    /** Short description for the README model card. */
+    default String description() {
+        return name();
+    }
+
+    /**
+     * Merges one tensor into an array of the same length. Inputs are modified only when
+     * {@link TensorMerge#scratch()} allows it (the result may then be one of the input arrays).
+     *
+     * @throws MergeException naming the tensor (and model / parameter) when the inputs do not fit the method
+     */
+    float[] merge(TensorMerge t);
+}

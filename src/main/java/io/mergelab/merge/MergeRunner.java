@@ -1,0 +1,271 @@
+package io.mergelab.merge;
+
+import io.mergelab.model.checkpoint.CheckpointWriter;
+import io.mergelab.model.checkpoint.FloatTensor;
+import io.mergelab.model.checkpoint.Gpt2TensorNames;
+import io.mergelab.model.checkpoint.SafetensorsWriter;
+import io.mergelab.model.checkpoint.TensorSpec;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Runs a {@link MergePlan} tensor by tensor: at most {@code threads + 1} tensors are read or being
+ * merged at any time, results are written in plan order through the streaming checkpoint writer, and
+ * the whole output directory is staged beside OUT and renamed onto it only when complete.
+ */
+public final class MergeRunner {
+
+    /** Progress callbacks (the CLI draws a bar); called from the writing thread. */
+    public interface Listener {
+        default void started(int tensors) {
+        }
+
+        default void tensorWritten(String name) {
+        }
+    }
+
+    /** @param maxShardBytes shard size for safetensors (transformers' default 5 GB) */
+    public record Options(int threads, boolean overwrite, long maxShardBytes, Listener listener) {
+        public Options {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), false,
+                    CheckpointWriter.DEFAULT_MAX_SHARD_BYTES, new Listener() { });
+        }
+
+        public Options withThreads(int n) {
+            return new Options(n, overwrite, maxShardBytes, listener);
+        }
+
+        public Options withOverwrite(boolean o) {
+            return new Options(threads, o, maxShardBytes, listener);
+        }
+
+        public Options withListener(Listener l) {
+            return new Options(threads, overwrite, maxShardBytes, l);
+        }
+
+        public Options withMaxShardBytes(long b) {
+            return new Options(threads, overwrite, b, listener);
+        }
+    }
+
+    public Path run(MergePlan plan, Path outDir, Options opt) throws IOException {
+        Path out = outDir.toAbsolutePath().normalize();
+        checkTarget(out, opt.overwrite());
+        Files.createDirectories(out.getParent());
+        Path staging = out.resolveSibling("." + out.getFileName() + ".merging-" + suffix());
+        ExecutorService pool = Executors.newFixedThreadPool(opt.threads(), daemon("mergelab-merge"));
+        ExecutorService hasher = Executors.newSingleThreadExecutor(daemon("mergelab-sha256"));
+        try {
+            Future<Map<String, Map<String, String>>> inputHashes = hasher.submit(() -> MergeOutputs.hashInputs(plan));
+            List<TensorSpec> specs = new ArrayList<>();
+            for (PlannedTensor t : plan.tensors()) {
+                specs.add(new TensorSpec(t.name(), t.shape(), plan.outDtype()));
+            }
+            opt.listener().started(specs.size());
+            try (CheckpointWriter.Session session = CheckpointWriter.begin(staging, plan.outputConfig(), specs,
+                    opt.maxShardBytes(), plan.tokenizerDir(), false)) {
+                writeTensors(plan, session, pool, opt);
+                session.commit();
+            }
+            writeHeads(plan, staging);
+            MergeOutputs.writeSidecars(plan, staging, get(inputHashes));
+            publish(staging, out, opt.overwrite());
+            return out;
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(staging, e);
+            throw e;
+        } finally {
+            pool.shutdownNow();
+            hasher.shutdownNow();
+        }
+    }
+
+    private void writeTensors(MergePlan plan, CheckpointWriter.Session session, ExecutorService pool, Options opt)
+            throws IOException {
+        List<PlannedTensor> tensors = plan.tensors();
+        int n = tensors.size();
+        int window = opt.threads() + 1; // bounds memory: only this many tensors are alive at once
+        List<Future<float[]>> futures = new ArrayList<>(n);
+        int submitted = 0;
+        for (int i = 0; i < n; i++) {
+            while (submitted < n && submitted < i + window) {
+                PlannedTensor t = tensors.get(submitted++);
+                futures.add(pool.submit(() -> compute(plan, t)));
+            }
+            float[] data = get(futures.get(i));
+            futures.set(i, null);
+            PlannedTensor t = tensors.get(i);
+            session.put(new FloatTensor(t.name(), t.shape(), data));
+            opt.listener().tensorWritten(t.name());
+        }
+    }
+
+    /** Reads the inputs of one tensor (widened to F32), merges, and checks the result is finite. */
+    static float[] compute(MergePlan plan, PlannedTensor t) {
+        List<ModelTensor> inputs = new ArrayList<>();
+        for (PlannedTensor.Input in : t.inputs()) {
+            inputs.add(new ModelTensor(in.model().ref(), TensorReader.read(in.model(), in.info()), in.params()));
+        }
+        if (t.copy()) {
+            return inputs.get(0).data();
+        }
+        ModelTensor base = t.baseIndex() >= 0 ? inputs.get(t.baseIndex()) : null;
+        List<ModelTensor> others = new ArrayList<>(inputs);
+        if (base != null) {
+            others.remove(t.baseIndex());
+        }
+        TensorMerge tm = new TensorMerge(t.name(), t.shape(), List.copyOf(inputs), base, List.copyOf(others),
+                t.global(), t.seed(), true);
+        float[] result = plan.method().merge(tm);
+        checkFinite(plan, t, inputs, result);
+        return result;
+    }
+
+    private static void checkFinite(MergePlan plan, PlannedTensor t, List<ModelTensor> inputs, float[] r) {
+        int bad = 0;
+        int first = -1;
+        for (int i = 0; i < r.length; i++) {
+            if (!Float.isFinite(r[i])) {
+                if (bad++ == 0) {
+                    first = i;
+                }
+            }
+        }
+        if (bad == 0) {
+            return;
+        }
+        String cause = "";
+        for (PlannedTensor.Input in : t.inputs()) {
+            // re-read: the merge may have used the input arrays as scratch
+            for (float v : in.model().dir().readFloat32(in.info())) {
+                if (!Float.isFinite(v)) {
+                    cause = "; model '" + in.model().ref() + "' already has NaN/Inf in this tensor";
+                    break;
+                }
+            }
+            if (!cause.isEmpty()) {
+                break;
+            }
+        }
+        throw MergeException.at(t.name(), "merge_method " + plan.method().name() + " produced " + bad
+                + " NaN/Inf value(s) (first at flat index " + first + ")" + cause + "; parameters "
+                + t.global() + ", per model " + t.inputs().stream().map(i -> i.model().ref() + "=" + i.params())
+                .toList());
+    }
+
+    private static void writeHeads(MergePlan plan, Path dir) throws IOException {
+        if (plan.headMode() != HeadMode.PER_TASK) {
+            return;
+        }
+        for (MergePlan.TaskHead h : plan.taskHeads()) {
+            Path hd = dir.resolve("heads").resolve(h.name());
+            Files.createDirectories(hd);
+            var info = h.model().dir().tensorByCanonicalName(Gpt2TensorNames.SCORE).orElseThrow();
+            FloatTensor score = new FloatTensor(Gpt2TensorNames.SCORE, info.shape(), h.model().dir().readFloat32(info));
+            SafetensorsWriter.write(hd.resolve("score.safetensors"), List.of(score), plan.outDtype(),
+                    CheckpointWriter.METADATA);
+            MergeOutputs.writeHeadJson(hd.resolve("head.json"), h);
+        }
+    }
+
+    private static void publish(Path staging, Path out, boolean overwrite) throws IOException {
+        checkTarget(out, overwrite);
+        if (Files.exists(out)) {
+            Path old = out.resolveSibling("." + out.getFileName() + ".old-" + suffix());
+            Files.move(out, old);
+            try {
+                Files.move(staging, out);
+            } catch (IOException | RuntimeException e) {
+                Files.move(old, out);
+                throw e;
+            }
+            deleteRecursively(old);
+        } else {
+            Files.move(staging, out);
+        }
+    }
+
+    private static void checkTarget(Path out, boolean overwrite) throws IOException {
+        if (Files.exists(out) && !overwrite) {
+            boolean empty;
+            try (var s = Files.list(out)) {
+                empty = Files.isDirectory(out) && s.findAny().isEmpty();
+            } catch (IOException e) {
+                empty = false;
+            }
+            if (!empty) {
+                throw new FileAlreadyExistsException(out.toString(), null, "exists; pass --overwrite to replace it");
+            }
+        }
+    }
+
+    private static <T> T get(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            throw new MergeException(c.toString(), c);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static String suffix() {
+        return String.format("%08x", ThreadLocalRandom.current().nextInt());
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path p, Throwable primary) {
+        try {
+            deleteRecursively(p);
+        } catch (IOException | RuntimeException e) {
+            primary.addSuppressed(e);
+        }
+    }
+}

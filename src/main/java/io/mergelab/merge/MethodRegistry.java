@@ -1,0 +1,39 @@
+package io.mergelab.merge;
+
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/** The merge methods on the classpath, by name. */
+public final class MethodRegistry {
+    private final Map<String, MergeMethod> methods;
+
+    private MethodRegistry(Map<String, MergeMethod> methods) {
+        this.methods = Map.copyOf(methods);
+    }
+
+    public static MethodRegistry load() {
+        Map<String, MergeMethod> m = new TreeMap<>();
+        for (MergeMethod method : ServiceLoader.load(MergeMethod.class, MethodRegistry.class.getClassLoader())) {
+            MergeMethod prev = m.put(method.name(), method);
+            if (prev != null && prev.getClass() != method.getClass()) {
+                throw new IllegalStateException("two merge methods named '" + method.name() + "': "
+                        + prev.getClass().getName() + " and " + method.getClass().getName());
+            }
+        }
+        return new MethodRegistry(m);
+    }
+
+    public MergeMethod get(String name) {
+        MergeMethod m = methods.get(name);
+        if (m == null) {
+            throw new MergeException("unknown merge_method '" + name + "' (available: " + String.join(", ",
+                    new TreeMap<>(methods).keySet()) + ")");
+        }
+        return m;
+    }
+
+    public java.util.Set<String> names() {
+        return new java.util.TreeSet<>(methods.keySet());
+    }
+}

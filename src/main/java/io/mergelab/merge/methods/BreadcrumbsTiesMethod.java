@@ -1,0 +1,18 @@
+package io.mergelab.merge.methods;
+
+/** Model Breadcrumbs with TIES sign election. */
+public final class BreadcrumbsTiesMethod extends TaskVectorMerge {
+    public BreadcrumbsTiesMethod() {
+        super(true, Sparsifier.MAGNITUDE_OUTLIERS, false, false);
+    }
+
+    @Override
+    public String name() {
+        return "breadcrumbs_ties";
+    }
+
+    @Override
+    public String description() {
+        return "Model Breadcrumbs with TIES sign election.";
+    }
+}

@@ -1,0 +1,159 @@
+package io.mergelab.merge.methods;
+
+import io.mergelab.merge.BasePolicy;
+import io.mergelab.merge.MergeException;
+import io.mergelab.merge.MergeMethod;
+import io.mergelab.merge.ModelTensor;
+import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.TensorMerge;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * mergekit's generalized task arithmetic: per model, delta = X - base, sparsified; deltas are scaled
+ * by their weight BEFORE sign election; with consensus, normalisation divides per element by the
+ * weights of the agreeing models, otherwise by the scalar weight sum; then lambda; result base + mixed.
+ * All arithmetic in float32, in the same order as mergekit.
+ */
+abstract class TaskVectorMerge implements MergeMethod {
+    private final boolean consensus;
+    private final Sparsifier sparsifier;
+    private final boolean defaultNormalize;
+    private final boolean defaultRescale;
+
+    TaskVectorMerge(boolean consensus, Sparsifier sparsifier, boolean defaultNormalize, boolean defaultRescale) {
+        this.consensus = consensus;
+        this.sparsifier = sparsifier;
+        this.defaultNormalize = defaultNormalize;
+        this.defaultRescale = defaultRescale;
+    }
+
+    @Override
+    public List<ParamSpec> parameters() {
+        List<ParamSpec> p = new ArrayList<>(List.of(ParamSpec.flag("int8_mask", false),
+                ParamSpec.flag("normalize", defaultNormalize), ParamSpec.flag("rescale", defaultRescale),
+                ParamSpec.global("lambda", 1.0), ParamSpec.model("weight", null), ParamSpec.model("density", 1.0)));
+        if (sparsifier == Sparsifier.MAGNITUDE_OUTLIERS) {
+            p.add(ParamSpec.model("gamma", 0.01));
+        }
+        if (sparsifier == Sparsifier.DELLA_MAGPRUNE) {
+            p.add(ParamSpec.model("epsilon", 0.15));
+        }
+        return List.copyOf(p);
+    }
+
+    @Override
+    public BasePolicy basePolicy() {
+        return BasePolicy.REQUIRED;
+    }
+
+    @Override
+    public float[] merge(TensorMerge t) {
+        float[] base = t.base().data();
+        int n = base.length;
+        List<ModelTensor> others = t.others();
+        if (others.isEmpty()) {
+            return base.clone();
+        }
+        int m = others.size();
+        boolean rescale = t.flag("rescale");
+        float[][] wd = new float[m][];
+        float[] w = new float[m];
+        SplittableRandom rng = t.random();
+        for (int k = 0; k < m; k++) {
+            ModelTensor mt = others.get(k);
+            float[] x = mt.data();
+            float[] delta = t.scratch() ? x : new float[n];
+            for (int i = 0; i < n; i++) {
+                delta[i] = x[i] - base[i];
+            }
+            // one independent stream per model, split in model order: deterministic for any thread count
+            SplittableRandom modelRng = rng.split();
+            double density = mt.params().getOrDefault("density", 1.0);
+            if (density <= 0 || density > 1) {
+                throw MergeException.at(t.tensor(), "model " + mt.model() + ": parameter 'density' is " + density
+                        + "; it must lie in (0, 1]");
+            }
+            if (sparsifier != null) {
+                delta = sparsifier.apply(t.tensor(), mt.model(), delta, density,
+                        mt.params().getOrDefault("gamma", 0.0), mt.params().getOrDefault("epsilon", 0.0),
+                        t.rowLength(), rescale, true, modelRng);
+            }
+            w[k] = (float) mt.param("weight");
+            float wk = w[k];
+            for (int i = 0; i < n; i++) {
+                delta[i] *= wk;
+            }
+            wd[k] = delta;
+        }
+        boolean normalize = t.flag("normalize");
+        float lambda = (float) t.param("lambda");
+        float[] out = t.scratch() ? base : new float[n]; // out[i] is written after base[i] is last read
+        if (consensus) {
+            // blocked so the inner loops are branch-free and vectorise; per element the sums still run over
+            // models in order, so results are bit-identical to the element-at-a-time form
+            final int block = 4096;
+            float[] s = new float[block];
+            float[] mixed = new float[block];
+            float[] div = new float[block];
+            for (int start = 0; start < n; start += block) {
+                int len = Math.min(block, n - start);
+                java.util.Arrays.fill(s, 0, len, 0f);
+                java.util.Arrays.fill(mixed, 0, len, 0f);
+                java.util.Arrays.fill(div, 0, len, 0f);
+                for (int k = 0; k < m; k++) {
+                    float[] d = wd[k];
+                    for (int j = 0; j < len; j++) {
+                        s[j] += d[start + j];
+                    }
+                }
+                for (int k = 0; k < m; k++) {
+                    float[] d = wd[k];
+                    float wk = w[k];
+                    for (int j = 0; j < len; j++) {
+                        float v = d[start + j];
+                        // sign(v) == majority, majority = +1 where s >= 0; zeros never agree
+                        boolean agree = s[j] >= 0f ? v > 0f : v < 0f;
+                        mixed[j] += agree ? v : 0f;
+                        div[j] += agree ? wk : 0f;
+                    }
+                }
+                for (int j = 0; j < len; j++) {
+                    float mx = mixed[j];
+                    if (normalize) {
+                        float dv = div[j];
+                        mx /= dv == 0f ? 1f : dv;
+                    }
+                    if (lambda != 1f) {
+                        mx *= lambda;
+                    }
+                    out[start + j] = base[start + j] + mx;
+                }
+            }
+        } else {
+            float divisor = 0f;
+            for (int k = 0; k < m; k++) {
+                divisor += w[k];
+            }
+            if (Math.abs(divisor) < 1e-8f) {
+                divisor = 1f;
+            }
+            for (int i = 0; i < n; i++) {
+                float mixed = 0f;
+                for (int k = 0; k < m; k++) {
+                    mixed += wd[k][i];
+                }
+                if (normalize) {
+                    mixed /= divisor;
+                }
+                if (lambda != 1f) {
+                    mixed *= lambda;
+                }
+                out[i] = base[i] + mixed;
+            }
+        }
+        return out;
+    }
+}

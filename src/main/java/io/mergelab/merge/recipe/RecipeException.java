@@ -1,0 +1,26 @@
+package io.mergelab.merge.recipe;
+
+import java.nio.file.Path;
+
+/** A recipe file is malformed: the message names the file, the field and (where known) line and column. */
+public final class RecipeException extends RuntimeException {
+    public RecipeException(Path file, String field, int line, int column, String message) {
+        super(format(file, field, line, column, message));
+    }
+
+    public RecipeException(Path file, String field, String message) {
+        this(file, field, -1, -1, message);
+    }
+
+    private static String format(Path file, String field, int line, int column, String message) {
+        StringBuilder sb = new StringBuilder(file == null ? "<recipe>" : file.toString());
+        if (line >= 0) {
+            sb.append(':').append(line + 1).append(':').append(column + 1);
+        }
+        sb.append(": ");
+        if (field != null) {
+            sb.append("field '").append(field).append("': ");
+        }
+        return sb.append(message).toString();
+    }
+}

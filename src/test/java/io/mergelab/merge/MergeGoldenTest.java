@@ -1,0 +1,144 @@
+package io.mergelab.merge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mergelab.model.checkpoint.CheckpointDir;
+import io.mergelab.model.checkpoint.TensorInfo;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Parity with mergekit (golden/merge/merge-golden.json, written by tools/golden/make_merge_golden.py):
+ * the same recipes on the same checkpoints must give the same tensors within 1e-6 relative
+ * (1e-7 absolute floor for values near zero).
+ */
+class MergeGoldenTest {
+    static final double RTOL = 1e-6;
+    static final double ATOL = 1e-7;
+    static JsonNode golden;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void load() throws IOException {
+        try (InputStream in = MergeGoldenTest.class.getResourceAsStream("/golden/merge/merge-golden.json")) {
+            golden = new ObjectMapper().readTree(in);
+        }
+    }
+
+    @Test
+    void fixturesMatchTheGoldenScriptInputs() throws IOException {
+        CheckpointDir v1 = CheckpointDir.open(MergeFixtures.goldenModels().get("v1"));
+        Iterator<Map.Entry<String, JsonNode>> it = golden.get("inputs_check").fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            double sum = 0;
+            for (float f : v1.readCanonical(e.getKey()).data()) {
+                sum += f;
+            }
+            assertEquals(e.getValue().get("v1_sum_f64").asDouble(), sum, 0.0, "input drift in " + e.getKey());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"linear", "task_arithmetic", "ties", "dare_ties", "dare_linear", "breadcrumbs",
+        "breadcrumbs_ties", "della", "slerp", "model_stock", "passthrough"})
+    void matchesMergekit(String method) throws IOException {
+        JsonNode m = golden.get("methods").get(method);
+        Path recipe = MergeFixtures.recipe(tmp, method, m.get("recipe").asText());
+        Path out = MergeEngine.withDefaultMethods().run(recipe, tmp.resolve("out"), 0,
+                MergeRunner.Options.defaults().withThreads(2));
+        CheckpointDir dir = CheckpointDir.open(out);
+        double worst = 0;
+        double maxAbs = 0;
+        Iterator<Map.Entry<String, JsonNode>> it = m.get("tensors").fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            float[] got = read(dir, e.getKey());
+            int stride = e.getValue().get("stride").asInt();
+            JsonNode values = e.getValue().get("values");
+            for (int j = 0; j < values.size(); j++) {
+                float want = Float.parseFloat(values.get(j).asText());
+                float g = got[j * stride];
+                double err = Math.abs(g - want);
+                worst = Math.max(worst, err / (RTOL * Math.abs(want) + ATOL));
+                maxAbs = Math.max(maxAbs, err);
+                if (err > RTOL * Math.abs(want) + ATOL) {
+                    fail(method + ": " + e.getKey() + "[" + (j * stride) + "] = " + g + ", mergekit " + want);
+                }
+            }
+        }
+        Iterator<Map.Entry<String, JsonNode>> sums = m.get("sums").fields();
+        int n = 0;
+        while (sums.hasNext()) {
+            Map.Entry<String, JsonNode> e = sums.next();
+            float[] got = read(dir, e.getKey());
+            double s = 0;
+            double a = 0;
+            for (float f : got) {
+                s += f;
+                a += Math.abs(f);
+            }
+            double wantAbs = e.getValue().get("abs_sum").asDouble();
+            assertEquals(wantAbs, a, RTOL * wantAbs + ATOL * got.length, method + ": abs sum of " + e.getKey());
+            assertEquals(e.getValue().get("sum").asDouble(), s, RTOL * wantAbs + ATOL * got.length,
+                    method + ": sum of " + e.getKey());
+            n++;
+        }
+        assertEquals(n, dir.tensors().size(), method + ": tensor count differs from mergekit's");
+        System.out.printf("golden %s: max |diff| %.3g, worst fraction of tolerance used %.3f%n", method, maxAbs, worst);
+    }
+
+    @Test
+    void dareStatisticsMatchMergekit(@TempDir Path t) throws IOException {
+        JsonNode d = golden.get("dare_density_0.5_stats");
+        Path recipe = MergeFixtures.recipe(t, "dare", d.get("recipe").asText());
+        Path out = MergeEngine.withDefaultMethods().run(recipe, t.resolve("out"), 1, MergeRunner.Options.defaults());
+        CheckpointDir merged = CheckpointDir.open(out);
+        CheckpointDir base = CheckpointDir.open(MergeFixtures.goldenModels().get("base"));
+        CheckpointDir v1 = CheckpointDir.open(MergeFixtures.goldenModels().get("v1"));
+        Iterator<Map.Entry<String, JsonNode>> it = d.get("stats").fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            float[] m = read(merged, e.getKey());
+            float[] b = read(base, e.getKey());
+            float[] x = read(v1, e.getKey());
+            long kept = 0;
+            double l1 = 0;
+            double l1orig = 0;
+            for (int i = 0; i < m.length; i++) {
+                double dm = (double) m[i] - b[i];
+                if (Math.abs(dm) > 1e-12) {
+                    kept++;
+                }
+                l1 += Math.abs(dm);
+                l1orig += Math.abs((double) x[i] - b[i]);
+            }
+            double frac = (double) kept / m.length;
+            double sigma = Math.sqrt(0.25 / m.length);
+            double mkFrac = e.getValue().get("kept_fraction").asDouble();
+            assertTrue(Math.abs(frac - 0.5) < 5 * sigma, e.getKey() + ": kept fraction " + frac);
+            assertTrue(Math.abs(frac - mkFrac) < 10 * sigma, e.getKey() + ": kept " + frac + " vs mergekit " + mkFrac);
+            assertEquals(e.getValue().get("l1_ratio").asDouble(), l1 / l1orig, 1e-4, e.getKey() + ": L1 norm matching");
+        }
+    }
+
+    static float[] read(CheckpointDir dir, String name) {
+        TensorInfo info = dir.tensorByCanonicalName(name).orElseThrow(() -> new AssertionError("missing " + name));
+        return dir.readFloat32(info);
+    }
+}

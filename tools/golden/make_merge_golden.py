@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""Golden fixtures for mergelab's merge engine, produced by running mergekit itself.
+
+Usage (from the repo root, with the reference venv):
+    .cache/golden-venv/bin/python tools/golden/make_merge_golden.py \
+        [--work target/golden-merge] [--out src/test/resources/golden/merge/merge-golden.json]
+
+Steps:
+ 1. `bin/mergelab init-model --preset tiny --seed 7` gives the base GPT-2 (our factory, seeded).
+ 2. Three "fine-tuned" variants are derived from it with a deterministic integer-hash perturbation
+    (`perturbation()` below; MergeGoldenTest re-creates the identical float32 tensors in Java), and all
+    four are saved as GPT2ForSequenceClassification checkpoints with a 2-label score head.
+ 3. For each recipe in RECIPES, `mergekit-yaml` (CPU, float32) merges them; selected output values
+    (small tensors whole, big ones as a strided sample plus float64 sums) go into one JSON file.
+ 4. DARE with density < 1 uses torch's RNG, so only statistics are recorded (kept fraction, L1 ratio).
+
+Deterministic: same pins + same factory output => same file.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+SEED = 7
+LABELS = ["negative", "positive"]
+MASK32 = 0xFFFFFFFF
+
+# (name, recipe yaml with {base},{v1},{v2},{v3} placeholders)
+RECIPES = {
+    "linear": """
+merge_method: linear
+models:
+  - model: {v1}
+    parameters: {{weight: 0.5}}
+  - model: {v2}
+    parameters: {{weight: 0.3}}
+  - model: {v3}
+    parameters: {{weight: 0.2}}
+dtype: float32
+""",
+    "task_arithmetic": """
+merge_method: task_arithmetic
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: [1.0, 0.2]}}
+  - model: {v2}
+    parameters: {{weight: 0.4}}
+  - model: {v3}
+    parameters:
+      weight: [{{filter: mlp, value: 0.9}}, {{value: 0.3}}]
+parameters: {{lambda: 0.8}}
+dtype: float32
+""",
+    "ties": """
+merge_method: ties
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 0.6, density: 0.5}}
+  - model: {v2}
+    parameters: {{weight: 0.4, density: 0.5}}
+  - model: {v3}
+    parameters: {{weight: 0.5, density: 0.3}}
+dtype: float32
+""",
+    "dare_ties": """
+merge_method: dare_ties
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 0.6, density: 1.0}}
+  - model: {v2}
+    parameters: {{weight: 0.4, density: 1.0}}
+  - model: {v3}
+    parameters: {{weight: 0.5, density: 1.0}}
+dtype: float32
+""",
+    "dare_linear": """
+merge_method: dare_linear
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 0.6}}
+  - model: {v2}
+    parameters: {{weight: 0.4}}
+parameters: {{density: 1.0}}
+dtype: float32
+""",
+    "breadcrumbs": """
+merge_method: breadcrumbs
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 0.6, density: 0.6, gamma: 0.05}}
+  - model: {v2}
+    parameters: {{weight: 0.4, density: 0.6, gamma: 0.05}}
+dtype: float32
+""",
+    "breadcrumbs_ties": """
+merge_method: breadcrumbs_ties
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 0.6}}
+  - model: {v2}
+    parameters: {{weight: 0.4}}
+  - model: {v3}
+    parameters: {{weight: 0.5}}
+parameters: {{density: 0.6, gamma: 0.05, normalize: true}}
+dtype: float32
+""",
+    "della": """
+merge_method: della
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 0.6, density: 1.0}}
+  - model: {v2}
+    parameters: {{weight: 0.4, density: 1.0}}
+dtype: float32
+""",
+    "slerp": """
+merge_method: slerp
+base_model: {base}
+models:
+  - model: {base}
+  - model: {v1}
+parameters:
+  t: [{{filter: mlp, value: 0.7}}, {{value: [0.2, 0.6]}}]
+dtype: float32
+""",
+    "model_stock": """
+merge_method: model_stock
+base_model: {base}
+models:
+  - model: {v1}
+  - model: {v2}
+  - model: {v3}
+dtype: float32
+""",
+    "passthrough": """
+merge_method: passthrough
+slices:
+  - sources:
+      - model: {v1}
+        layer_range: [0, 1]
+  - sources:
+      - model: {v2}
+        layer_range: [1, 2]
+    parameters: {{scale: 0.5}}
+dtype: float32
+""",
+}
+
+DARE_STATS = """
+merge_method: dare_linear
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 1.0, density: 0.5}}
+dtype: float32
+"""
+
+WHOLE = ["transformer.h.0.ln_1.weight", "transformer.h.1.attn.c_proj.bias", "transformer.h.1.mlp.c_fc.bias",
+         "transformer.ln_f.bias", "score.weight"]
+SAMPLED = {"transformer.h.0.attn.c_attn.weight": 97, "transformer.h.1.mlp.c_proj.weight": 101,
+           "transformer.wte.weight": 9973}
+
+
+def perturbation(name: str, k: int, n: int) -> np.ndarray:
+    """float32 deltas in [-2^-4, 2^-4), exact in both numpy and Java (24-bit ints times a power of two)."""
+    crc = zlib.crc32(name.encode("utf-8")) & MASK32
+    i = np.arange(n, dtype=np.uint64)
+    h = (i * np.uint64(2654435761) + np.uint64(crc * 40503) + np.uint64(k * 2246822519)) & np.uint64(MASK32)
+    h ^= h >> np.uint64(15)
+    h = (h * np.uint64(2246822519)) & np.uint64(MASK32)
+    h ^= h >> np.uint64(13)
+    v = (h >> np.uint64(8)).astype(np.int64) - (1 << 23)
+    return (v.astype(np.float32) * np.float32(2.0 ** -27))
+
+
+def write_classifier(src_dir: Path, out: Path, tensors: dict, config: dict):
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
+    (out / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    for f in ["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"]:
+        if (src_dir / f).exists():
+            shutil.copy(src_dir / f, out / f)
+
+
+def make_models(repo: Path, work: Path) -> dict:
+    factory = work / "factory-tiny-seed7"
+    if not (factory / "model.safetensors").exists():
+        subprocess.run([os.environ.get("MERGELAB", str(repo / "bin/mergelab")), "init-model", "--preset", "tiny", "--seed", str(SEED),
+                        "--out", str(factory), "--overwrite"], check=True)
+    base = load_file(str(factory / "model.safetensors"))
+    config = json.loads((factory / "config.json").read_text())
+    config["architectures"] = ["GPT2ForSequenceClassification"]
+    config["id2label"] = {str(i): l for i, l in enumerate(LABELS)}
+    config["label2id"] = {l: i for i, l in enumerate(LABELS)}
+    config["pad_token_id"] = 50256
+    n_embd = config["n_embd"]
+    base = {k: v for k, v in base.items()}
+    base["score.weight"] = perturbation("score.weight", 0, len(LABELS) * n_embd).reshape(len(LABELS), n_embd) \
+        * np.float32(4.0)
+    paths = {}
+    for k in range(0, 4):
+        name = "base" if k == 0 else f"v{k}"
+        if k == 0:
+            tensors = base
+        else:
+            tensors = {n: (t.reshape(-1) + perturbation(n, k, t.size)).astype(np.float32).reshape(t.shape)
+                       for n, t in base.items()}
+        write_classifier(factory, work / name, tensors, config)
+        paths[name] = work / name
+    return paths
+
+
+def run_mergekit(venv_bin: Path, yaml_text: str, out: Path):
+    cfg = out.with_suffix(".yml")
+    cfg.write_text(yaml_text)
+    if out.exists():
+        shutil.rmtree(out)
+    subprocess.run([str(venv_bin / "mergekit-yaml"), str(cfg), str(out), "--random-seed", "0", "--quiet",
+                    "--lazy-unpickle"], check=True)
+    return load_file(str(out / "model.safetensors"))
+
+
+def floats(a) -> list:
+    return [repr(float(x)) for x in np.asarray(a, dtype=np.float32).reshape(-1)]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", default="target/golden-merge")
+    ap.add_argument("--out", default="src/test/resources/golden/merge/merge-golden.json")
+    args = ap.parse_args()
+    repo = Path(__file__).resolve().parents[2]
+    work = (repo / args.work).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    venv_bin = Path(sys.executable).parent
+    models = make_models(repo, work)
+    subst = {k: str(v) for k, v in models.items()}
+    import mergekit, torch
+    from importlib.metadata import version
+    result = {
+        "schema_version": 1,
+        "source": {"generator": "tools/golden/make_merge_golden.py", "mergekit": version("mergekit"),
+                   "torch": torch.__version__, "numpy": np.__version__,
+                   "factory": f"bin/mergelab init-model --preset tiny --seed {SEED}",
+                   "variants": "vK = base + perturbation(name, K) for K=1..3; base score.weight = 4*perturbation('score.weight', 0)",
+                   "labels": LABELS},
+        "tolerance": {"relative": 1e-6, "absolute": 1e-7},
+        "inputs_check": {},
+        "methods": {},
+    }
+    v1 = load_file(str(models["v1"] / "model.safetensors"))
+    for n in ["transformer.h.0.attn.c_attn.weight", "score.weight"]:
+        result["inputs_check"][n] = {"v1_sum_f64": float(v1[n].astype(np.float64).sum())}
+    for name, text in RECIPES.items():
+        recipe = text.format(**{k: "${" + k + "}" for k in subst}).strip() + "\n"
+        merged = run_mergekit(venv_bin, text.format(**subst), work / f"out-{name}")
+        entry = {"recipe": recipe, "tensors": {}, "sums": {}}
+        for t in WHOLE:
+            entry["tensors"][t] = {"stride": 1, "shape": list(merged[t].shape), "values": floats(merged[t])}
+        for t, stride in SAMPLED.items():
+            flat = merged[t].reshape(-1)
+            entry["tensors"][t] = {"stride": stride, "shape": list(merged[t].shape), "values": floats(flat[::stride])}
+        for t in sorted(merged):
+            x = merged[t].astype(np.float64)
+            entry["sums"][t] = {"sum": float(x.sum()), "abs_sum": float(np.abs(x).sum())}
+        result["methods"][name] = entry
+        print(f"[merge-golden] {name}: {len(merged)} tensors", file=sys.stderr)
+    # DARE with density < 1: torch's RNG, so statistics only
+    merged = run_mergekit(venv_bin, DARE_STATS.format(**subst), work / "out-dare-stats")
+    base = load_file(str(models["base"] / "model.safetensors"))
+    stats = {}
+    for t in ["transformer.h.0.attn.c_attn.weight", "transformer.wte.weight"]:
+        d = merged[t].astype(np.float64) - base[t].astype(np.float64)
+        orig = v1[t].astype(np.float64) - base[t].astype(np.float64)
+        stats[t] = {"kept_fraction": float(np.count_nonzero(np.abs(d) > 1e-12) / d.size),
+                    "l1_ratio": float(np.abs(d).sum() / np.abs(orig).sum())}
+    result["dare_density_0.5_stats"] = {"recipe": DARE_STATS.format(**{k: "${" + k + "}" for k in subst}).strip() + "\n",
+                                        "stats": stats}
+    out = (repo / args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, separators=(",", ":")) + "\n")  # compact: ~40% smaller
+    print(f"[merge-golden] wrote {out} ({out.stat().st_size} bytes)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
