@@ -16,9 +16,21 @@ import picocli.CommandLine.Option;
             "Start here:  bin/mergelab run configs/quickstart.yaml"},
         subcommands = {
             RunCommand.class,
+            ValidateCommand.class,
+            ReportCommand.class,
+            CompareCommand.class,
             InitModelCommand.class,
             InspectCommand.class,
             ClassifyCommand.class,
+            MergeCommand.class,
+            FetchModelCommand.class,
+            DataCommand.class,
+            FinetuneCommand.class,
+            EvalCommand.class,
+            SyncCommand.class,
+            UiCommand.class,
+            SlurmCommand.class,
+            SearchCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run 'mergelab help COMMAND' or 'mergelab COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
