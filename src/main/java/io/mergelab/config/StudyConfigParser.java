@@ -95,7 +95,7 @@ public final class StudyConfigParser {
         Evaluate evaluate = evaluate(top.get("evaluate"));
         ExecutorSettings executor = executor(top.get("executor"));
         ReportSettings report = report(top.get("report"), evaluate);
-        Map<String, Object> tracking = top.plainMap("tracking");
+        Map<String, Object> tracking = tracking(top.get("tracking"));
         return new StudyConfig(name, seeds, base, datasets, variants, trainingArgs, merges, evaluate, tracking,
                 executor, report, file, notes);
     }
@@ -597,6 +597,34 @@ public final class StudyConfigParser {
         options.remove("kind");
         options.remove("parallelism");
         return new ExecutorSettings(kind, parallelism, options);
+    }
+
+    /** {@code tracking: {uri, enabled, experiment}}; the pipeline resolves the server (MLFLOW_TRACKING_URI). */
+    private static Map<String, Object> tracking(Node n) {
+        if (n == null) {
+            return Map.of();
+        }
+        Fields f = new Fields(n, "tracking");
+        f.allowOnly(List.of("uri", "enabled", "experiment"));
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (f.has("uri")) {
+            String uri = f.string("uri", "").strip();
+            if (!uri.matches("(?i)https?://[^\\s/]+.*")) { // the value is not echoed: it may hold a password
+                throw new ConfigException(f.markOf("uri"), "tracking.uri: expected http(s)://host:port of an MLflow "
+                        + "tracking server (start one with bin/mlflow-server start)");
+            }
+            out.put("uri", uri);
+        }
+        out.put("enabled", f.bool("enabled", true));
+        if (f.has("experiment")) {
+            String experiment = f.string("experiment", "").strip();
+            if (experiment.isEmpty() || experiment.contains("'")) {
+                throw new ConfigException(f.markOf("experiment"), "tracking.experiment: expected a non-empty MLflow "
+                        + "experiment name without single quotes");
+            }
+            out.put("experiment", experiment);
+        }
+        return out;
     }
 
     private static ReportSettings report(Node n, Evaluate evaluate) {

@@ -56,9 +56,12 @@ class ResumeAfterKillTest {
         assertTrue(second.waitFor(300, TimeUnit.SECONDS), "resumed child did not finish");
         assertEquals(0, second.exitValue(), "resumed child failed; see target/tmp/resume-child.log");
 
+        // the uninterrupted run is a child JVM too: torch's thread count is process-wide and earlier tests in
+        // this JVM may have changed it, which changes float reduction order and so the last bits
         Path straight = tmp.resolve("straight");
-        FineTuneResult r = new FineTuner(ResumeChild.args(), System.err, false).run(ResumeChild.job(model, straight));
-        assertEquals(ResumeChild.MAX_STEPS, r.steps());
+        Process uninterrupted = child(classpath, model, straight).start();
+        assertTrue(uninterrupted.waitFor(300, TimeUnit.SECONDS), "uninterrupted child did not finish");
+        assertEquals(0, uninterrupted.exitValue(), "uninterrupted child failed; see target/tmp/resume-child.log");
 
         assertArrayEquals(Files.readAllBytes(straight.resolve("model.safetensors")),
                 Files.readAllBytes(killed.resolve("model.safetensors")), "weights differ after resume");

@@ -1,0 +1,402 @@
+package io.mergelab.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mergelab.config.StudyConfig;
+import io.mergelab.track.MlflowTracker;
+import io.mergelab.track.RunSpec;
+import io.mergelab.track.RunStatus;
+import io.mergelab.track.RunTags;
+import io.mergelab.track.TrackedRun;
+import io.mergelab.track.Tracker;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Records a study execution in MLflow: one experiment per study, one parent run per study (reused when the
+ * study is resumed or rerun), and a child run per fine-tune, merge, evaluation and baseline step that actually
+ * runs (steps already done are not touched, so a rerun creates no runs). A resumed step reuses its run: the
+ * tracker finds it by its {@code step_id} tag.
+ *
+ * <p>There is no live hook into the trainer: a fine-tune's loss / learning rate / grad norm per logging step
+ * and its validation metrics per epoch are read from {@code training_state.json} when the step has finished.
+ * Journals (and the small files uploaded as artifacts) live in {@code outputs/<study>/tracking/<step-id>/},
+ * outside the step folders, which are replaced on commit.
+ *
+ * <p>With the Slurm executor the submitting process records the steps as their jobs finish; the jobs
+ * ({@code run --only STEP} with {@code SLURM_JOB_ID} set) record nothing, so nothing is logged twice.
+ *
+ * <p>Tracking never fails a step: errors are printed as one line and the run goes on. All tracker calls are
+ * serialised (steps finish on worker threads; the tracker is not thread-safe).
+ */
+public final class TrackingStepListener implements StepListener {
+    static final String DIR = "tracking";
+
+    private final Tracker tracker;
+    private final StudyConfig study;
+    private final TrackingSettings settings;
+    private final Path studyDir;
+    private final Map<String, String> commonTags;
+    private final PrintStream log;
+    private final Map<String, TrackedRun> running = new HashMap<>();
+    private TrackedRun parent;
+    private TrackedStepNames names;
+    private int tracked;
+
+    TrackingStepListener(Tracker tracker, StudyConfig study, TrackingSettings settings, Path studyDir,
+                         Map<String, String> commonTags, PrintStream log) {
+        this.tracker = tracker;
+        this.study = study;
+        this.settings = settings;
+        this.studyDir = studyDir.toAbsolutePath().normalize();
+        this.commonTags = Map.copyOf(commonTags);
+        this.log = log;
+    }
+
+    /**
+     * The listener for {@code study} as configured ({@link TrackingSettings}); {@code executorKind} is the
+     * executor in use (tag), {@code home} the mergelab installation, whose git commit (when it is a checkout)
+     * tags every run; {@code SLURM_JOB_ID} in {@code env} tags the runs of a cluster job.
+     */
+    public static StepListener forStudy(StudyConfig study, String executorKind, Path studyDir, Path home,
+                                        Map<String, String> env, PrintStream log) {
+        TrackingSettings settings = TrackingSettings.resolve(study, env);
+        if (!settings.enabled()) {
+            return new StepListener() { };
+        }
+        Tracker tracker = settings.endpoint().<Tracker>map(e -> new MlflowTracker(e, log))
+                // journal-only: one summary line at the end instead of one per run
+                .orElseGet(() -> MlflowTracker.journalOnly(new PrintStream(OutputStream.nullOutputStream())));
+        Map<String, String> tags = new LinkedHashMap<>();
+        gitCommit(home).ifPresent(c -> tags.put(RunTags.GIT_COMMIT, c));
+        tags.put(RunTags.EXECUTOR, executorKind);
+        String job = env.get("SLURM_JOB_ID");
+        if (job != null && !job.isBlank()) {
+            tags.put(RunTags.SLURM_JOB_ID, job);
+        }
+        return new TrackingStepListener(tracker, study, settings, studyDir, tags, log);
+    }
+
+    @Override
+    public synchronized void planned(Plan plan, Set<String> done) {
+        names = new TrackedStepNames(plan);
+        if (done.containsAll(plan.steps().stream().map(Step::id).toList())) {
+            return; // nothing will run: leave the runs as they are
+        }
+        if (clusterTask() && plan.steps().size() - done.size() == 1) {
+            return; // one step of a Slurm study, run by its job: the submitting process tracks it
+        }
+        guard("study run", () -> {
+            RunSpec spec = new RunSpec(settings.experiment(), "study-" + study.name(), study.name(),
+                    dir("study-" + study.name()), commonTags)
+                    .withConfigHash(Canonical.hash("study", Map.of(), plan.steps().stream().map(Step::id).sorted().toList()))
+                    .withTag("steps", Integer.toString(plan.steps().size()));
+            parent = tracker.startStudy(spec);
+            Map<String, Object> params = new LinkedHashMap<>();
+            params.put("study", study.name());
+            params.put("seeds", study.seeds());
+            params.put("base_model", study.baseModel().describe());
+            params.put("datasets", study.datasets().stream().map(StudyConfig.DatasetRef::name).toList());
+            params.put("variants", study.variants().stream().map(StudyConfig.Variant::name).toList());
+            params.put("merges", study.merges().stream().map(StudyConfig.MergeSpec::name).toList());
+            params.put("training_args", new TreeMap<>(study.trainingArgs()));
+            params.put("executor.kind", study.executor().kind());
+            params.put("report.metric", study.report().metric());
+            params.put("report.split", study.report().split());
+            parent.logParams(params);
+            if (study.source() != null && Files.isRegularFile(study.source())) {
+                parent.logArtifact(study.source(), "config");
+            }
+            Path planFile = studyDir.resolve(StepStore.PLAN);
+            if (Files.isRegularFile(planFile)) {
+                parent.logArtifact(planFile, "config");
+            }
+        });
+    }
+
+    @Override
+    public synchronized void started(Step step) {
+        if (parent == null || !TrackedStepNames.tracked(step)) {
+            return;
+        }
+        guard(step.label(), () -> {
+            RunSpec spec = new RunSpec(settings.experiment(), step.id(), names.runName(step), dir(step.id()),
+                    commonTags)
+                    .withConfigHash(step.id().substring(step.id().lastIndexOf('-') + 1))
+                    .withMethod(names.method(step))
+                    .withDataset(names.dataset(step))
+                    .withTag("model", names.model(step))
+                    .withTag("kind", step.kind())
+                    .withTag("label", step.label())
+                    .withTag("split", step.meta().get("split") == null ? null : step.meta().get("split").toString());
+            TrackedRun run = tracker.startStep(parent, spec);
+            running.put(step.id(), run);
+            tracked++;
+            Map<String, Object> params = new LinkedHashMap<>(step.inputs());
+            params.remove("v");
+            if (step.kind().equals("merge")) {
+                params.put("merge.models", names.mergedModels(step));
+            }
+            run.logParams(params);
+            if (step.kind().equals("merge")) {
+                resetHeapPeaks();
+            }
+        });
+    }
+
+    @Override
+    public synchronized void finished(Step step, Path outputDir, Duration took) {
+        if (step.kind().equals("report") && parent != null) {
+            guard("report", () -> parent.logArtifacts(outputDir.getParent().resolve("report"), "report"));
+            return;
+        }
+        TrackedRun run = running.remove(step.id());
+        if (run == null) {
+            return;
+        }
+        guard(step.label(), () -> {
+            try {
+                Map<String, Double> finals = new TreeMap<>();
+                switch (step.kind()) {
+                    case "finetune" -> finetune(run, step, outputDir.resolve("model"), finals);
+                    case "merge" -> merge(run, outputDir, took, finals);
+                    default -> evaluation(run, step, outputDir, finals);
+                }
+                run.logMetrics(finals, 0);
+                Path dir = dir(step.id());
+                StepStore.writeAtomically(dir.resolve("metrics.json"),
+                        Canonical.json().writerWithDefaultPrettyPrinter().writeValueAsString(finals));
+                StepStore.writeAtomically(dir.resolve("config.yaml"), stepYaml(step));
+                run.logArtifact(dir.resolve("config.yaml"), "");
+                run.logArtifact(dir.resolve("metrics.json"), "");
+                run.setTag("output_dir", outputDir.toString());
+                run.end(RunStatus.FINISHED);
+            } catch (IOException | RuntimeException e) {
+                run.end(RunStatus.FAILED);
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public synchronized void failed(Step step, Throwable error) {
+        TrackedRun run = running.remove(step.id());
+        if (run != null) {
+            guard(step.label(), () -> {
+                run.setTag("error", LocalExecutor.oneLine(error));
+                run.end(RunStatus.FAILED);
+            });
+        }
+    }
+
+    @Override
+    public synchronized void runFinished(RunSummary summary) {
+        try {
+            if (parent != null) {
+                guard("study run", () -> {
+                    parent.logMetrics(Map.of("steps_ran", summary.ran().size(), "steps_skipped",
+                            summary.skipped().size(), "steps_failed", summary.failures().size(),
+                            "steps_not_run", summary.blocked().size()), 0);
+                    parent.end(summary.ok() ? RunStatus.FINISHED : RunStatus.FAILED);
+                });
+                if (settings.endpoint().isEmpty()) {
+                    log.println("mergelab: tracking: no MLflow server set (tracking.uri or MLFLOW_TRACKING_URI); "
+                            + (tracked + 1) + " runs journaled under " + studyDir.resolve(DIR)
+                            + "; send them with: bin/mergelab sync " + studyDir + " --tracking-uri URI");
+                }
+            }
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /** Training curve from the trainer's history (read after the step: the trainer has no live hook). */
+    private void finetune(TrackedRun run, Step step, Path model, Map<String, Double> finals) throws IOException {
+        String ds = names.dataset(step);
+        Path state = model.resolve("training_state.json");
+        if (Files.isRegularFile(state)) {
+            for (JsonNode e : Canonical.json().readTree(state.toFile()).path("log_history")) {
+                long at = e.path("step").asLong();
+                Map<String, Double> m = new LinkedHashMap<>();
+                e.properties().forEach(f -> {
+                    String k = f.getKey();
+                    if (!f.getValue().isNumber() || k.equals("step")) {
+                        return;
+                    }
+                    double v = f.getValue().asDouble();
+                    if (k.startsWith("eval_")) {
+                        m.put("validation." + ds + "." + k.substring(5), v);
+                    } else if (!k.equals("epoch") || e.has("loss")) {
+                        m.put(switch (k) {
+                            case "loss", "learning_rate", "grad_norm", "epoch" -> "train." + k;
+                            case "epoch_train_seconds" -> "train.epoch_seconds";
+                            case "epoch_tokens_per_second" -> "train.tokens_per_second";
+                            default -> "train." + k;
+                        }, v);
+                    }
+                });
+                if (!m.isEmpty()) {
+                    run.logMetrics(m, at);
+                }
+            }
+            run.logArtifact(state, "");
+        }
+        Path metrics = model.resolve("metrics.json");
+        if (Files.isRegularFile(metrics)) {
+            Canonical.json().readTree(metrics.toFile()).properties().forEach(f -> {
+                if (f.getValue().isNumber()) {
+                    finals.put(f.getKey(), f.getValue().asDouble());
+                }
+            });
+            run.logArtifact(metrics, "trainer");
+        }
+    }
+
+    private void merge(TrackedRun run, Path outputDir, Duration took, Map<String, Double> finals) {
+        finals.put("merge.seconds", took.toMillis() / 1000.0);
+        if (!commonTags.get(RunTags.EXECUTOR).equals("slurm")) { // else the merge ran in another process
+            // process-wide (other steps running at the same time count too): exact with parallelism 1
+            finals.put("merge.jvm_heap_peak_mb", heapPeakBytes() / (1024.0 * 1024.0));
+        }
+        Path recipe = outputDir.resolve("mergekit_config.yml");
+        if (Files.isRegularFile(recipe)) {
+            run.logArtifact(recipe, "");
+        }
+        run.setTag("model_path", outputDir.resolve("model").toString()); // a path, not a copy: models are large
+    }
+
+    /** Evaluations and baselines: {@code <split>.<dataset>.<metric>}, also on the study run under the model. */
+    private void evaluation(TrackedRun run, Step step, Path outputDir, Map<String, Double> finals)
+            throws IOException {
+        Path result = outputDir.resolve("result.json");
+        if (!Files.isRegularFile(result)) {
+            return;
+        }
+        JsonNode r = Canonical.json().readTree(result.toFile());
+        String prefix = r.path("split").asText() + "." + r.path("dataset").asText() + ".";
+        r.path("metrics").properties().forEach(f -> {
+            if (f.getValue().isNumber()) {
+                finals.put(prefix + f.getKey(), f.getValue().asDouble());
+            }
+        });
+        run.logArtifact(result, "");
+        if (parent != null && r.path("split").asText().equals(study.report().split())) {
+            Map<String, Double> summary = new TreeMap<>();
+            for (String k : List.of("accuracy", "f1_macro", "loss", "ece")) {
+                Double v = finals.get(prefix + k);
+                if (v != null) {
+                    summary.put(r.path("model").asText() + "." + prefix + k, v);
+                }
+            }
+            parent.logMetrics(summary, 0);
+        }
+    }
+
+    private static String stepYaml(Step step) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("id", step.id());
+        doc.put("kind", step.kind());
+        doc.put("label", step.label());
+        doc.put("inputs", plain(step.inputs()));
+        doc.put("meta", plain(step.meta()));
+        doc.put("deps", List.copyOf(step.deps()));
+        DumperOptions o = new DumperOptions();
+        o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        return new Yaml(o).dump(doc);
+    }
+
+    /** Frozen maps/lists as plain ones SnakeYAML writes without type tags. */
+    private static Object plain(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(String.valueOf(k), plain(x)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            return new java.util.ArrayList<>(l.stream().map(TrackingStepListener::plain).toList());
+        }
+        return v;
+    }
+
+    /**
+     * A Slurm job of a study submitted with the Slurm executor ({@code run --only STEP}): the submitting
+     * process hears of every step (started / finished with its final folder) and records it, so the job does
+     * not, and no run is logged twice.
+     */
+    private boolean clusterTask() {
+        return commonTags.get(RunTags.EXECUTOR).equals("slurm") && commonTags.containsKey(RunTags.SLURM_JOB_ID);
+    }
+
+    private Path dir(String id) {
+        return studyDir.resolve(DIR).resolve(id);
+    }
+
+    private void guard(String what, IoAction action) {
+        try {
+            action.run();
+        } catch (Exception | LinkageError e) {
+            log.println("mergelab: tracking: " + what + ": " + LocalExecutor.oneLine(e) + " (the step is not affected)");
+        }
+    }
+
+    private static void resetHeapPeaks() {
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.isValid()) {
+                p.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long heapPeakBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.isValid() && p.getPeakUsage() != null) {
+                sum += p.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    static java.util.Optional<String> gitCommit(Path home) {
+        if (home == null || !Files.exists(home.resolve(".git"))) {
+            return java.util.Optional.empty();
+        }
+        try {
+            Process p = new ProcessBuilder("git", "-C", home.toString(), "rev-parse", "HEAD")
+                    .redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return java.util.Optional.empty();
+            }
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            return p.exitValue() == 0 && out.matches("[0-9a-f]{40}") ? java.util.Optional.of(out)
+                    : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws Exception;
+    }
+}
