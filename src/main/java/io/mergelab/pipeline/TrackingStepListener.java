@@ -296,6 +296,14 @@ public final class TrackingStepListener implements StepListener {
             }
         });
         run.logArtifact(result, "");
+        Path plotDir = Files.createTempDirectory("mergelab-confusion");
+        try {
+            run.logArtifact(io.mergelab.report.ConfusionPlot.write(io.mergelab.report.EvalRecord.read(result), plotDir), "");
+        } finally {
+            try (var files = Files.walk(plotDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
         if (parent != null && r.path("split").asText().equals(study.report().split())) {
             Map<String, Double> summary = new TreeMap<>();
             for (String k : List.of("accuracy", "f1_macro", "loss", "ece")) {

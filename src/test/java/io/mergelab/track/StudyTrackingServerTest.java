@@ -169,7 +169,10 @@ class StudyTrackingServerTest {
         }
         assertEquals("test", MlflowReader.tags(ev).get("split"));
         assertTrue(metrics(runs.get("eval/ties/yelp/validation")).containsKey("validation.yelp.accuracy"));
-        assertEquals(Set.of("config.yaml", "metrics.json", "result.json"), new TreeSet<>(reader.artifactFiles(evId, "")));
+        assertEquals(Set.of("confusion.png", "config.yaml", "metrics.json", "result.json"),
+                new TreeSet<>(reader.artifactFiles(evId, "")));
+        byte[] png = reader.download("/get-artifact?path=confusion.png&run_uuid=" + evId);
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "confusion.png is a PNG");
         String yaml = new String(reader.download("/get-artifact?path=config.yaml&run_uuid=" + evId),
                 StandardCharsets.UTF_8);
         assertTrue(yaml.contains("kind: evaluate") && yaml.contains("split: test"), yaml);
