@@ -30,6 +30,9 @@ import picocli.CommandLine.Option;
             SyncCommand.class,
             UiCommand.class,
             SlurmCommand.class,
+            StatusCommand.class,
+            CancelCommand.class,
+            RetryCommand.class,
             SearchCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run 'mergelab help COMMAND' or 'mergelab COMMAND --help' for a command's options."})

@@ -2,10 +2,12 @@ package io.mergelab.cli;
 
 import io.mergelab.config.StudyConfig;
 import io.mergelab.pipeline.ConsoleListener;
+import io.mergelab.pipeline.Executor;
 import io.mergelab.pipeline.LocalExecutor;
 import io.mergelab.pipeline.Plan;
 import io.mergelab.pipeline.PlanPrinter;
 import io.mergelab.pipeline.RunSummary;
+import io.mergelab.pipeline.SlurmExecutor;
 import io.mergelab.pipeline.StepStore;
 import io.mergelab.pipeline.Studies;
 import picocli.CommandLine.Command;
@@ -47,6 +49,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--outputs", paramLabel = "DIR", description = "Where study folders go (default: <mergelab>/outputs).")
     Path outputs;
 
+    @Option(names = "--executor", paramLabel = "KIND",
+            description = "local or slurm (default: the config's executor.kind). slurm submits the steps not done as "
+                    + "job arrays chained by afterok and waits for them; --only always runs here.")
+    String executor;
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
@@ -63,12 +70,18 @@ final class RunCommand implements Callable<Integer> {
             System.out.print(PlanPrinter.describe(plan, store, false));
             return 0;
         }
-        if (!study.executor().kind().equals("local")) {
-            throw new IllegalArgumentException(config + ": executor.kind '" + study.executor().kind()
-                    + "' is not available in this build; use 'local'");
+        String kind = executor != null ? executor : study.executor().kind();
+        if (!kind.equals("local") && !kind.equals("slurm")) {
+            throw new IllegalArgumentException("--executor " + kind + ": expected local or slurm");
         }
         int n = parallelism != null ? parallelism : study.executor().parallelism();
-        RunSummary summary = new LocalExecutor(n).execute(plan, store, new ConsoleListener(System.err));
+        Executor exec = only != null ? new LocalExecutor(n, true) // a cluster job: other steps run beside it
+                : kind.equals("slurm") ? SlurmExecutor.forStudy(study, new SlurmExecutor.Invocation(config, overrides,
+                        studyDir.getParent()), Paths.home(), System.getenv(), w -> System.err.println("warning: " + w))
+                : new LocalExecutor(n);
+        RunSummary summary = exec.execute(plan, store, io.mergelab.pipeline.StepListener.all(java.util.List.of(
+                new ConsoleListener(System.err), io.mergelab.pipeline.TrackingStepListener.forStudy(study, kind,
+                        studyDir, Paths.home(), System.getenv(), System.err))));
         Path report = studyDir.resolve("report");
         double seconds = (System.nanoTime() - start) / 1e9;
         if (Files.isRegularFile(report.resolve("results.md"))) {

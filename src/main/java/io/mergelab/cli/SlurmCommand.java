@@ -99,11 +99,9 @@ final class SlurmCommand implements Runnable {
                 }
                 // the step directory is created atomically by the step itself, so ids are recorded beside it
                 Path record = studyDir.resolve("slurm-jobs").resolve(step.id());
-                // flock: `run --only` still takes the whole study's lock (StepStore.lock), so tasks of one
-                // study take turns until the pipeline locks per step; the queue wait costs no CPU.
+                // `run --only` locks just its step, so the tasks of one study run side by side
                 todo.add(new StepRef(step.id(), step.kind(), step.deps(), record,
-                        List.of("flock " + quote(studyDir.resolve(".slurm-serial.lock").toString())
-                                + " \"$MERGELAB_HOME/bin/mergelab\" run --only " + step.id() + common + " " + configArg)));
+                        List.of("\"$MERGELAB_HOME/bin/mergelab\" run --only " + step.id() + common + " " + configArg)));
             }
             if (todo.isEmpty()) {
                 out.println(study.name() + ": all " + done + " steps are done; nothing to render");

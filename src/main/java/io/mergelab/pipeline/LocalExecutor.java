@@ -19,16 +19,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LocalExecutor implements Executor {
     private final int parallelism;
+    private final boolean lockPerStep;
 
     public LocalExecutor(int parallelism) {
+        this(parallelism, false);
+    }
+
+    /**
+     * @param lockPerStep lock each step instead of the whole study ({@code run --only}: several such runs, e.g.
+     *                    the array tasks of a study on Slurm, work on one study at once); such a run leaves
+     *                    temp folders and plan.json to the whole-study run
+     */
+    public LocalExecutor(int parallelism, boolean lockPerStep) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
         }
         this.parallelism = parallelism;
+        this.lockPerStep = lockPerStep;
     }
 
     @Override
     public RunSummary execute(Plan plan, StepStore store, StepListener listener) throws Exception {
+        if (lockPerStep) {
+            return run(plan, store, listener);
+        }
         StepStore.RunLock lock = store.lock(); // held for the whole run
         try {
             store.cleanTemp();
@@ -78,7 +92,8 @@ public final class LocalExecutor implements Executor {
                         if (resource(s) != null) {
                             held.add(resource(s));
                         }
-                        completions.submit(() -> runOne(s, plan, store, listener));
+                        completions.submit(() -> lockPerStep ? runLocked(s, plan, store, listener)
+                                : runOne(s, plan, store, listener));
                         running++;
                         it.remove();
                     }
@@ -113,6 +128,19 @@ public final class LocalExecutor implements Executor {
 
     private static Outcome runOne(Step step, Plan plan, StepStore store, StepListener listener) {
         return new Outcome(step, StepRunner.run(step, plan, store, listener));
+    }
+
+    /** Under the step's lock; a step another process finished meanwhile is not run again. */
+    private static Outcome runLocked(Step step, Plan plan, StepStore store, StepListener listener) {
+        try (StepStore.RunLock ignored = store.lockStep(step.id())) {
+            if (store.isDone(step.id())) {
+                return new Outcome(step, null);
+            }
+            return runOne(step, plan, store, listener);
+        } catch (java.io.IOException e) {
+            listener.failed(step, e);
+            return new Outcome(step, e);
+        }
     }
 
     private static String resource(Step s) {

@@ -30,6 +30,8 @@ public final class StepStore {
     public static final String DONE = "_done.json";
     public static final String STEP = "_step.json";
     public static final String PLAN = "plan.json";
+    /** The Slurm job that made a step (job_id, array ids, node, log), when one did. */
+    public static final String SLURM_JOB = "slurm-job.properties";
 
     private final Path root;
 
@@ -75,6 +77,11 @@ public final class StepStore {
         record.put("deps", step.deps());
         record.put("meta", step.meta());
         writeAtomically(work.resolve(STEP), Canonical.json().writeValueAsString(record));
+        // A Slurm job records its ids beside the step (the folder is created by this rename); keep them in it.
+        Path jobRecord = root.resolve("slurm-jobs").resolve(step.id()).resolve(SLURM_JOB);
+        if (Files.isRegularFile(jobRecord)) {
+            Files.copy(jobRecord, work.resolve(SLURM_JOB), StandardCopyOption.REPLACE_EXISTING);
+        }
         Map<String, Object> done = new LinkedHashMap<>();
         done.put("id", step.id());
         done.put("started", started.toString());
@@ -109,6 +116,23 @@ public final class StepStore {
         } catch (OverlappingFileLockException e) {
             ch.close();
             throw new IllegalStateException(root + ": this process already runs this study");
+        }
+    }
+
+    /**
+     * One step at a time across processes ({@code run --only STEP}, e.g. array tasks of one study on a
+     * cluster): waits while another process works on the step; the lock dies with the process.
+     */
+    public RunLock lockStep(String stepId) throws IOException {
+        Path dir = root.resolve(".locks");
+        Files.createDirectories(dir);
+        FileChannel ch = FileChannel.open(dir.resolve(stepId + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        try {
+            return new RunLock(ch, ch.lock());
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
     }
 

@@ -23,11 +23,14 @@ public final class StudySubmission {
     private final SlurmClient client;
     private final Map<String, String> stageJobs;
     private final Map<String, TaskRef> tasks;
+    private final Map<String, List<String>> stageParents;
 
-    private StudySubmission(SlurmClient client, Map<String, String> stageJobs, Map<String, TaskRef> tasks) {
+    private StudySubmission(SlurmClient client, Map<String, String> stageJobs, Map<String, TaskRef> tasks,
+            Map<String, List<String>> stageParents) {
         this.client = client;
         this.stageJobs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stageJobs));
         this.tasks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
+        this.stageParents = Map.copyOf(stageParents);
     }
 
     /** Groups {@code steps} into stages ({@link StageGrouping}) and submits them parents-first. */
@@ -38,6 +41,7 @@ public final class StudySubmission {
         Map<String, List<String>> stepsOfStage = grouped.stepIds();
         Map<String, String> stageJobs = new LinkedHashMap<>();
         Map<String, TaskRef> tasks = new LinkedHashMap<>();
+        Map<String, List<String>> after = new LinkedHashMap<>();
         try {
             java.nio.file.Files.createDirectories(SbatchRenderer.logsDir(studyDir.toAbsolutePath()));
         } catch (java.io.IOException e) {
@@ -47,12 +51,18 @@ public final class StudySubmission {
             List<String> parents = stage.after().stream().map(stageJobs::get).toList();
             String id = client.submit(renderer.jobSpec(study, studyDir, stage, settings, parents));
             stageJobs.put(stage.name(), id);
+            after.put(stage.name(), stage.after());
             List<String> ids = stepsOfStage.get(stage.name());
             for (int i = 0; i < ids.size(); i++) {
                 tasks.put(ids.get(i), new TaskRef(ids.get(i), stage.name(), id, i));
             }
         }
-        return new StudySubmission(client, stageJobs, tasks);
+        return new StudySubmission(client, stageJobs, tasks, after);
+    }
+
+    /** A submission made earlier (e.g. read back from a {@link SubmissionRecord}), to poll or cancel. */
+    public static StudySubmission attach(SlurmClient client, Map<String, String> stageJobs, Map<String, TaskRef> tasks) {
+        return new StudySubmission(client, stageJobs, tasks, Map.of());
     }
 
     /** Stage name → array job id, in submission order. */
@@ -67,12 +77,20 @@ public final class StudySubmission {
 
     /**
      * The current record of every step's task. Before Slurm splits an array, its pending tasks share
-     * the array's record.
+     * the array's record. Stages slurmctld no longer knows (purged long after they ended) are left out.
      */
     public Map<String, JobInfo> poll() {
         Map<String, JobInfo> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> stage : stageJobs.entrySet()) {
-            List<JobInfo> records = client.jobs(stage.getValue());
+            List<JobInfo> records;
+            try {
+                records = client.jobs(stage.getValue());
+            } catch (SlurmException.NoSuchJob gone) {
+                continue; // purged by slurmctld (MinJobAge) long after it ended: its steps say so on disk
+            }
+            if (records.isEmpty()) {
+                continue;
+            }
             JobInfo whole = records.stream().filter(j -> j.arrayTaskId() == null).findFirst()
                     .orElse(records.get(0));
             for (TaskRef t : tasks.values()) {
@@ -100,7 +118,7 @@ public final class StudySubmission {
                 onChange.accept(now);
                 last = summary;
             }
-            if (now.values().stream().allMatch(JobInfo::isSettled)) {
+            if (settled(now)) {
                 return now;
             }
             if (System.nanoTime() > end) {
@@ -115,10 +133,50 @@ public final class StudySubmission {
         }
     }
 
-    /** Cancels every stage's array (e.g. the dependents left PENDING by a failed step). */
+    /**
+     * Every task ended or can never start: Slurm marks only the direct dependents of a failed task
+     * DependencyNeverSatisfied; their own dependents stay PENDING with reason Dependency, so a stage behind a
+     * doomed stage counts as settled too.
+     */
+    private boolean settled(Map<String, JobInfo> now) {
+        java.util.Set<String> doomed = new java.util.HashSet<>();
+        for (String stage : stageJobs.keySet()) { // parents first
+            boolean bad = stageParents.getOrDefault(stage, List.of()).stream().anyMatch(doomed::contains)
+                    || tasks.values().stream().filter(t -> t.stage().equals(stage)).map(t -> now.get(t.stepId()))
+                            .anyMatch(j -> j != null && (j.dependencyNeverSatisfied()
+                                    || j.state().isTerminal() && !j.state().isSuccess()));
+            if (bad) {
+                doomed.add(stage);
+            }
+        }
+        return tasks.values().stream().allMatch(t -> {
+            JobInfo j = now.get(t.stepId());
+            return j == null || j.isSettled() || j.state() == JobState.PENDING
+                    && stageParents.getOrDefault(t.stage(), List.of()).stream().anyMatch(doomed::contains);
+        });
+    }
+
+    /**
+     * Cancels every stage's array that still has tasks waiting or running (e.g. the dependents left PENDING by a
+     * failed step); a stage that cannot be cancelled does not stop the others (the first error is thrown after).
+     */
     public void cancelAll() {
-        for (String id : stageJobs.values()) {
-            client.cancel(id);
+        Map<String, JobInfo> now = poll();
+        SlurmException first = null;
+        for (Map.Entry<String, String> stage : stageJobs.entrySet()) {
+            boolean live = tasks.values().stream().filter(t -> t.stage().equals(stage.getKey()))
+                    .map(t -> now.get(t.stepId())).anyMatch(j -> j != null && !j.state().isTerminal());
+            if (!live) {
+                continue;
+            }
+            try {
+                client.cancel(stage.getValue());
+            } catch (SlurmException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 }

@@ -1,0 +1,219 @@
+package io.mergelab.pipeline;
+
+import io.mergelab.cli.Main;
+import io.mergelab.config.StudyConfig;
+import io.mergelab.slurm.StudySubmission;
+import io.mergelab.slurm.SubmissionRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A tiny study (tiny model, two variants, two optimiser steps, one merge) run by the Slurm executor on the real
+ * cluster of {@code bin/slurm-local start} through slurmrestd, against the same study run locally.
+ */
+@Tag("slurm")
+class SlurmExecutorTest {
+
+    private static final String CONFIG = """
+            name: %s
+            seed: 42
+            base_model: {preset: tiny}
+            datasets: [yelp]
+            variants:
+              - {dataset: yelp, count: 2, split: disjoint, name: "yelp_{i}"}
+            training_args: {learning_rate: 5.0e-4, num_train_epochs: 1, max_steps: 2, per_device_train_batch_size: 8,
+                            per_device_eval_batch_size: 64, max_length: 32, eval_strategy: "no"}
+            merges:
+              - {name: linear, method: linear, models: [yelp_0, yelp_1]}
+            evaluate:
+              splits: [test]
+              baselines: {variants: true, ensemble: false, stacker: false}
+            executor: {kind: slurm, parallelism: 2, slurm: {time: "10", cpus_per_task: 1, wait_hours: 0.05}}
+            report: {metric: accuracy, split: test, plots: false}
+            """;
+
+    private final List<StudySubmission> submissions = new ArrayList<>();
+
+    @AfterEach
+    void cancelLeftovers() {
+        submissions.forEach(StudySubmission::cancelAll);
+    }
+
+    private static Path workDir(String name) throws IOException {
+        return Files.createDirectories(Path.of("target/slurm-tests").toAbsolutePath()
+                .resolve(name + "-" + Long.toString(System.nanoTime(), 36)));
+    }
+
+    /** The env of the local cluster (SLURM_REST_URL, SLURM_JWT, SLURM_USER), as the slurm package's tests read it. */
+    static Map<String, String> clusterEnv() throws IOException {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (env.get("SLURM_REST_URL") == null) {
+            Path file = Path.of(".cache/slurm-local.env");
+            if (!Files.isRegularFile(file)) {
+                throw new AssertionError("no Slurm cluster: run bin/slurm-local start (or -DexcludedGroups=slurm)");
+            }
+            for (String line : Files.readAllLines(file)) {
+                String l = line.strip().replaceFirst("^export ", "");
+                int eq = l.indexOf('=');
+                if (eq > 0) {
+                    env.put(l.substring(0, eq), l.substring(eq + 1));
+                }
+            }
+        }
+        env.remove("SLURM_JWT_COMMAND");
+        env.put("MERGELAB_SLURM_POLL_MS", "500");
+        return env;
+    }
+
+    private record Study(Path config, StudyConfig study, Plan plan, Studies studies) {}
+
+    private static Study study(Path dir, String name) throws IOException {
+        Path config = dir.resolve(name + ".yaml");
+        Files.writeString(config, CONFIG.formatted(name));
+        Studies studies = Studies.standard(Path.of("").toAbsolutePath());
+        StudyConfig study = studies.load(config, List.of());
+        return new Study(config, study, studies.plan(study), studies);
+    }
+
+    private SlurmExecutor slurm(Study s, Path outputs) throws IOException {
+        return SlurmExecutor.forStudy(s.study(), new SlurmExecutor.Invocation(s.config(), List.of(), outputs),
+                Path.of("").toAbsolutePath(), clusterEnv(), w -> System.err.println("warning: " + w));
+    }
+
+    /** Records events and the submission (to cancel it if the test fails). */
+    private final class Recorder implements StepListener {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void finished(Step step, Path outputDir, Duration took) {
+            events.add("finished " + step.id());
+        }
+
+        @Override
+        public void failed(Step step, Throwable error) {
+            events.add("failed " + step.id() + ": " + error.getMessage());
+        }
+
+        @Override
+        public void blocked(Step step, Step cause) {
+            events.add("blocked " + step.id() + " by " + cause.id());
+        }
+    }
+
+    @Test
+    void tinyStudyOnSlurmGivesTheLocalRunsReport() throws Exception {
+        Path dir = workDir("executor");
+        Study s = study(dir, "tiny_slurm");
+        Path localOut = dir.resolve("local");
+        Path slurmOut = dir.resolve("slurm");
+
+        long t0 = System.nanoTime();
+        RunSummary local = new LocalExecutor(2).execute(s.plan(), new StepStore(Studies.studyDir(localOut, s.study())),
+                new StepListener() { });
+        long t1 = System.nanoTime();
+        assertTrue(local.ok(), local.failures().toString());
+
+        StepStore store = new StepStore(Studies.studyDir(slurmOut, s.study()));
+        Recorder events = new Recorder();
+        RunSummary remote = slurm(s, slurmOut).execute(s.plan(), store, events);
+        long t2 = System.nanoTime();
+        System.out.printf("[slurm] tiny study (%d steps): local %.1f s, Slurm executor over REST %.1f s%n",
+                s.plan().steps().size(), (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+        assertTrue(remote.ok(), remote.failures() + " " + remote.blocked());
+        assertEquals(s.plan().steps().size(), remote.ran().size());
+        assertEquals(s.plan().steps().size(), events.events.stream().filter(e -> e.startsWith("finished")).count(),
+                events.events.toString());
+
+        Path localReport = Studies.studyDir(localOut, s.study()).resolve("report/results.csv");
+        Path slurmReport = store.root().resolve("report/results.csv");
+        assertEquals(Files.readString(localReport), Files.readString(slurmReport));
+
+        // every step folder names the Slurm job that made it; status shows them all COMPLETED
+        for (Step step : s.plan().steps()) {
+            Path rec = store.dir(step.id()).resolve(StepStore.SLURM_JOB);
+            assertTrue(Files.isRegularFile(rec), rec.toString());
+            assertTrue(Files.readString(rec).contains("job_id="), rec.toString());
+        }
+        SubmissionRecord record = SubmissionRecord.read(store.root());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "status", store.root().toString());
+        assertEquals(0, rc, out + "\n" + err);
+        for (StudySubmission.TaskRef t : record.tasks().values()) {
+            assertTrue(out.toString().lines().anyMatch(l -> l.startsWith(t.stepId()) && l.contains(" COMPLETED ")
+                    && l.contains(t.jobId() + "_" + t.index())), t + " in\n" + out);
+        }
+
+        // a rerun on Slurm finds everything done and submits nothing
+        RunSummary again = slurm(s, slurmOut).execute(s.plan(), store, new StepListener() { });
+        assertEquals(List.of(), again.ran());
+        assertEquals(s.plan().steps().size(), again.skipped().size());
+    }
+
+    @Test
+    void aFailedStepStopsItsDependentsAndStatusSaysWhy() throws Exception {
+        Path dir = workDir("failing");
+        Study s = study(dir, "tiny_failing");
+        Path outputs = dir.resolve("out");
+        StepStore store = new StepStore(Studies.studyDir(outputs, s.study()));
+        Step broken = s.plan().steps().stream().filter(st -> st.label().equals("finetune yelp_1")).findFirst().orElseThrow();
+        // a file where the fine-tune's resumable work folder goes: that step fails at once, nothing else does
+        Files.createDirectories(store.root().resolve(".work"));
+        Files.writeString(store.root().resolve(".work").resolve(broken.id()), "not a folder");
+
+        Recorder events = new Recorder();
+        RunSummary summary = slurm(s, outputs).execute(s.plan(), store, events);
+        assertEquals(List.of(broken.id()), List.copyOf(summary.failures().keySet()), summary.toString());
+        assertTrue(summary.failures().get(broken.id()).contains("logs/finetune-"), summary.failures().toString());
+        Step merge = s.plan().steps().stream().filter(st -> st.kind().equals("merge")).findFirst().orElseThrow();
+        Step report = s.plan().steps().stream().filter(st -> st.kind().equals("report")).findFirst().orElseThrow();
+        assertEquals(broken.id(), summary.blocked().get(merge.id()), summary.toString());
+        assertEquals(broken.id(), summary.blocked().get(report.id()), summary.toString());
+        assertFalse(store.isDone(merge.id()));
+        assertTrue(events.events.contains("blocked " + merge.id() + " by " + broken.id()), events.events.toString());
+
+        StringWriter out = new StringWriter();
+        int rc = Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "status",
+                store.root().toString());
+        assertEquals(1, rc, out.toString());
+        String text = out.toString();
+        assertTrue(text.contains("FAILED " + broken.id() + " (finetune yelp_1)"), text);
+        assertTrue(text.contains(broken.id()) && text.contains("last lines of"), text);
+        assertTrue(text.contains(".work/" + broken.id()), "the log tail names the cause:\n" + text);
+
+        // fixed: retry resubmits the failed fine-tune and what needs it; status --watch follows it to the end
+        Files.delete(store.root().resolve(".work").resolve(broken.id()));
+        StringWriter retryOut = new StringWriter();
+        StringWriter retryErr = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(retryOut, true), new PrintWriter(retryErr, true), "retry",
+                store.root().toString()), retryOut + "\n" + retryErr);
+        SubmissionRecord again = SubmissionRecord.read(store.root());
+        submissions.add(StudySubmission.attach(io.mergelab.slurm.SlurmClients.fromEnvironment(clusterEnv(), w -> { }),
+                again.stageJobs(), again.tasks()));
+        assertFalse(again.tasks().containsKey(s.plan().steps().get(0).id()), "done steps are not resubmitted");
+        assertTrue(again.tasks().containsKey(broken.id()) && again.tasks().containsKey(report.id()), again.toString());
+        StringWriter watched = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(watched, true), new PrintWriter(new StringWriter(), true),
+                "status", "--watch", "1", store.root().toString()), watched.toString());
+        for (Step step : s.plan().steps()) {
+            assertTrue(store.isDone(step.id()), step.label() + " done after retry\n" + watched);
+        }
+    }
+}
