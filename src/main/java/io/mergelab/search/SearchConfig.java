@@ -86,7 +86,7 @@ public record SearchConfig(String name, MergeSpace merge, List<FreeParameter> fr
     public record ObjectiveDataset(Path spec, double weight) {
     }
 
-    /** @param wallTime empty: no time limit (time of earlier, interrupted runs counts too) */
+    /** @param wallTime empty: no time limit; counts time spent evaluating candidates, earlier interrupted runs included */
     public record Budget(int candidates, Optional<Duration> wallTime) {
     }
 

@@ -186,7 +186,8 @@ public final class SearchRunner {
         private final Comparator<SearchJournal.Entry> better;
         private final List<SearchJournal.Entry> replay;
         private final double previousSeconds;
-        private final long startNanos = System.nanoTime();
+        /** Candidate time of this run; wall time counts candidate time only, so a resumed run sees the same clock. */
+        private double secondsNow;
         private int cursor;
         private int fresh;
         private ProgressBar bar;
@@ -269,6 +270,7 @@ public final class SearchRunner {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             SearchJournal.Entry e = new SearchJournal.Entry(index, unit, values, mergeSeed, score, per, error, secs);
+            secondsNow += secs;
             track(e);
             journal.add(e);
             best.offer(e, merged, recipe);
@@ -301,8 +303,8 @@ public final class SearchRunner {
         }
 
         private boolean timeUp() {
-            return config.budget().wallTime().map(w -> previousSeconds + (System.nanoTime() - startNanos) / 1e9
-                    >= w.toMillis() / 1000.0).orElse(false);
+            return config.budget().wallTime().map(w -> previousSeconds + secondsNow >= w.toMillis() / 1000.0)
+                    .orElse(false);
         }
 
         private double objective(SearchJournal.Entry e) {
