@@ -1,5 +1,7 @@
 package io.mergelab.config;
 
+import io.mergelab.data.Suggest;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package io.mergelab.config;
 
+import io.mergelab.data.Suggest;
+
 import io.mergelab.config.StudyConfig.Baselines;
 import io.mergelab.config.StudyConfig.BaseModel;
 import io.mergelab.config.StudyConfig.DatasetRef;

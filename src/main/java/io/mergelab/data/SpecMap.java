@@ -50,7 +50,7 @@ final class SpecMap {
         for (Object k : map.keySet()) {
             String key = String.valueOf(k);
             if (!allowed.contains(key)) {
-                String hint = closest(key, allowed);
+                String hint = Suggest.closest(key, allowed);
                 throw source.error(field(key), "unknown field" + (hint != null ? " (did you mean '" + hint + "'?)" : "")
                         + "; allowed here: " + new TreeSet<>(allowed));
             }
@@ -191,37 +191,5 @@ final class SpecMap {
             return "a number";
         }
         return "a string";
-    }
-
-    static String closest(String key, Set<String> candidates) {
-        String best = null;
-        int bestD = Integer.MAX_VALUE;
-        for (String c : candidates) {
-            int d = levenshtein(key.toLowerCase(), c.toLowerCase());
-            if (d < bestD) {
-                bestD = d;
-                best = c;
-            }
-        }
-        return best != null && bestD <= Math.max(2, key.length() / 3) ? best : null;
-    }
-
-    private static int levenshtein(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -1,5 +1,7 @@
 package io.mergelab.train;
 
+import io.mergelab.data.Suggest;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -164,40 +166,10 @@ public final class TrainingArgs {
         throw new IllegalArgumentException("training argument " + key + ": '" + s + "' is not one of " + names);
     }
 
-    /** " (did you mean 'x'?)" for the closest known key within edit distance 3, else a pointer to the list. */
+    /** " (did you mean 'x'?)" for the closest known key, else a pointer to the list. */
     static String hint(String key) {
-        String best = null;
-        int bestD = Integer.MAX_VALUE;
-        for (String k : KEYS) {
-            int d = editDistance(key, k);
-            if (d < bestD) {
-                bestD = d;
-                best = k;
-            }
-        }
-        if (best != null && bestD <= Math.max(3, key.length() / 4)) {
-            return " (did you mean '" + best + "'?)";
-        }
-        return "; known arguments: " + String.join(", ", KEYS);
-    }
-
-    static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        String best = Suggest.closest(key, KEYS);
+        return best != null ? " (did you mean '" + best + "'?)" : "; known arguments: " + String.join(", ", KEYS);
     }
 
     private void validate() {

@@ -1,9 +1,12 @@
-package io.mergelab.config;
+package io.mergelab.data;
 
 import java.util.Collection;
 import java.util.Locale;
 
-/** "Did you mean" hints: the closest allowed word within a small edit distance. */
+/**
+ * "Did you mean" hints: the closest allowed word within a small edit distance. It lives in the lowest
+ * package so every layer that reports unknown keys (data specs, training args, study configs) shares it.
+ */
 public final class Suggest {
     private Suggest() {
     }
