@@ -475,11 +475,7 @@ public final class MergePlanner {
         }
         return switch (d) {
             case "float16" -> DType.F16;
-            case "bfloat16" -> {
-                notes.add("Output dtype: bfloat16 was requested but mergelab's writer stores float32 or float16; "
-                        + "tensors are stored as float32 (lossless).");
-                yield DType.F32;
-            }
+            case "bfloat16" -> DType.BF16;
             default -> DType.F32;
         };
     }

@@ -65,6 +65,19 @@ public final class HalfFloats {
         return (short) half;
     }
 
+    /**
+     * float to bfloat16 with round-to-nearest-even, as torch's {@code .to(torch.bfloat16)}: the upper 16 bits
+     * of the float32, rounded; NaN stays a (quiet) NaN, overflow rounds to inf.
+     */
+    public static short f32ToBf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if ((bits & 0x7f800000) == 0x7f800000 && (bits & 0x7fffff) != 0) {
+            return (short) ((bits >>> 16) | 0x40); // NaN: keep sign and top payload, force quiet
+        }
+        int lsb = (bits >>> 16) & 1;
+        return (short) ((bits + 0x7fff + lsb) >>> 16);
+    }
+
     /** bfloat16 bits are the upper 16 bits of a float32. */
     public static float bf16ToF32(short b) {
         return Float.intBitsToFloat((b & 0xffff) << 16);

@@ -27,7 +27,7 @@ public final class SafetensorsWriter {
     private SafetensorsWriter() {
     }
 
-    /** Writes all tensors as {@code outDtype} (F32 or F16 only). */
+    /** Writes all tensors as {@code outDtype} (F32, F16 or BF16). */
     public static void write(Path file, List<FloatTensor> tensors, DType outDtype, Map<String, String> metadata)
             throws IOException {
         requireWritable(outDtype);
@@ -44,8 +44,8 @@ public final class SafetensorsWriter {
     }
 
     static void requireWritable(DType d) {
-        if (d != DType.F32 && d != DType.F16) {
-            throw new IllegalArgumentException("can only write F32 or F16 safetensors, not " + d);
+        if (d != DType.F32 && d != DType.F16 && d != DType.BF16) {
+            throw new IllegalArgumentException("can only write F32, F16 or BF16 safetensors, not " + d);
         }
     }
 
@@ -179,8 +179,9 @@ public final class SafetensorsWriter {
                 buf.asFloatBuffer().put(data, i, n);
                 buf.limit(n * 4);
             } else {
+                boolean bf16 = dtype == DType.BF16;
                 for (int j = 0; j < n; j++) {
-                    buf.putShort(HalfFloats.f32ToF16(data[i + j]));
+                    buf.putShort(bf16 ? HalfFloats.f32ToBf16(data[i + j]) : HalfFloats.f32ToF16(data[i + j]));
                 }
                 buf.flip();
             }

@@ -10,8 +10,8 @@ public record TensorSpec(String name, long[] shape, DType dtype) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");
         shape = shape.clone();
-        if (dtype != DType.F32 && dtype != DType.F16) {
-            throw new IllegalArgumentException("tensor '" + name + "': can only write F32 or F16, not " + dtype);
+        if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
+            throw new IllegalArgumentException("tensor '" + name + "': can only write F32, F16 or BF16, not " + dtype);
         }
         long n = numelOrThrow(name, shape);
         if (n > Shapes.MAX_ARRAY) {
