@@ -1,8 +1,8 @@
 package io.mergelab.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.ArrayList;
@@ -66,49 +66,9 @@ public final class AdamW implements AutoCloseable {
             NDArray m = expAvg.get(i);
             NDArray v = expAvgSq.get(i);
             try (NDArray g = p.getGradient()) {
-                if (!fusedStep(p, g, m, v, tp.decay() ? decayFactor : 1f, stepSize, (float) bc2Sqrt)) {
-                    ndArrayStep(p, g, m, v, tp.decay() && weightDecay != 0, decayFactor, stepSize, (float) bc2Sqrt);
-                }
+                ndArrayStep(p, g, m, v, tp.decay() && weightDecay != 0, decayFactor, stepSize, (float) bc2Sqrt);
             }
         }
-    }
-
-    /**
-     * One pass over each element, in Java, on the tensors' own memory (direct buffers): the NDArray form below
-     * makes ~15 passes and three tensor-sized temporaries per parameter, which dominated step time on the
-     * 50257-row embedding. Element-wise the arithmetic is torch's, in the same order.
-     *
-     * @return false when the engine cannot expose the memory directly (then nothing was changed)
-     */
-    private boolean fusedStep(NDArray p, NDArray g, NDArray m, NDArray v, float decay, float stepSize, float bc2Sqrt) {
-        java.nio.ByteBuffer pb = ((PtNDArray) p).toByteBuffer(true);
-        java.nio.ByteBuffer gb = ((PtNDArray) g).toByteBuffer(true);
-        java.nio.ByteBuffer mb = ((PtNDArray) m).toByteBuffer(true);
-        java.nio.ByteBuffer vb = ((PtNDArray) v).toByteBuffer(true);
-        if (!pb.isDirect() || !gb.isDirect() || !mb.isDirect() || !vb.isDirect()) {
-            return false;
-        }
-        java.nio.FloatBuffer pf = pb.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-        java.nio.FloatBuffer gf = gb.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-        java.nio.FloatBuffer mf = mb.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-        java.nio.FloatBuffer vf = vb.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
-        int n = pf.remaining();
-        float b1c = (float) (1 - beta1);
-        float b2 = (float) beta2;
-        float b2c = (float) (1 - beta2);
-        float e = (float) eps;
-        // sequential on purpose: a parallel-stream version of this loop produced NaNs (not yet understood)
-        for (int i = 0; i < n; i++) {
-            float gi = gf.get(i);
-            float mi = mf.get(i);
-            mi = mi + b1c * (gi - mi);
-            float vi = vf.get(i) * b2 + b2c * (gi * gi);
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
-            pf.put(i, pf.get(i) * decay - stepSize * (mi / denom));
-            mf.put(i, mi);
-            vf.put(i, vi);
-        }
-        return true;
     }
 
     private void ndArrayStep(NDArray p, NDArray g, NDArray m, NDArray v, boolean decay, float decayFactor,
