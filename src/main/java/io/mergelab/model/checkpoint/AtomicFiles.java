@@ -12,7 +12,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Temp-file-then-rename helpers so readers never see half-written files. */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() {
     }
 
@@ -49,7 +49,8 @@ final class AtomicFiles {
         }
     }
 
-    static void deleteRecursively(Path root) throws IOException {
+    /** Deletes a file or directory tree; a missing path is fine; symbolic links are not followed. */
+    public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
