@@ -41,7 +41,7 @@ class InMemoryWeightsTest {
             Gpt2Checkpoints.replaceWeights(onDisk.classifier(), tensors, m);
             float[][] again = onDisk.logits(batch.ids(), batch.attentionMask());
             for (int i = 0; i < TEXTS.size(); i++) {
-                assertArrayEquals(expected[i], again[i], 0f);
+                assertArrayEquals(expected[i], again[i], TestModels.SAME_WEIGHTS_TOLERANCE);
             }
             assertTrue(inMemory.model().namedParameters().containsKey("score.weight"));
 
