@@ -40,8 +40,9 @@ public final class MergeOutputs {
         return out;
     }
 
-    static void writeSidecars(MergePlan plan, Path dir, Map<String, Map<String, String>> inputHashes)
-            throws IOException {
+    /** @param knownHashes sha256 of files already hashed while written, by path relative to {@code dir} */
+    static void writeSidecars(MergePlan plan, Path dir, Map<String, Map<String, String>> inputHashes,
+            Map<String, String> knownHashes) throws IOException {
         Files.writeString(dir.resolve(RECIPE_COPY), plan.recipe().yaml(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("README.md"), readme(plan), StandardCharsets.UTF_8);
         ObjectNode root = JSON.createObjectNode();
@@ -59,7 +60,7 @@ public final class MergeOutputs {
             e.getValue().forEach(files::put);
         }
         ObjectNode outputs = root.putObject("outputs");
-        hashDir(dir).forEach(outputs::put);
+        hashDir(dir, knownHashes).forEach(outputs::put);
         Files.writeString(dir.resolve(MANIFEST), JSON.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
     }
 
@@ -99,6 +100,10 @@ public final class MergeOutputs {
     }
 
     static Map<String, String> hashDir(Path dir) throws IOException {
+        return hashDir(dir, Map.of());
+    }
+
+    static Map<String, String> hashDir(Path dir, Map<String, String> knownHashes) throws IOException {
         Map<String, String> out = new TreeMap<>();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
@@ -106,7 +111,8 @@ public final class MergeOutputs {
                 if (rel.equals(MANIFEST) || rel.startsWith(".")) {
                     continue;
                 }
-                out.put(rel, sha256(p));
+                String known = knownHashes.get(rel);
+                out.put(rel, known != null ? known : sha256(p));
             }
         }
         return out;

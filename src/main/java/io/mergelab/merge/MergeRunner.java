@@ -12,6 +12,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -80,13 +84,15 @@ public final class MergeRunner {
                 specs.add(new TensorSpec(t.name(), t.shape(), plan.outDtype()));
             }
             opt.listener().started(specs.size());
+            Map<String, String> weightHashes;
             try (CheckpointWriter.Session session = CheckpointWriter.begin(staging, plan.outputConfig(), specs,
                     opt.maxShardBytes(), plan.tokenizerDir(), false)) {
                 writeTensors(plan, session, pool, opt);
                 session.commit();
+                weightHashes = session.weightSha256();
             }
             writeHeads(plan, staging);
-            MergeOutputs.writeSidecars(plan, staging, get(inputHashes));
+            MergeOutputs.writeSidecars(plan, staging, get(inputHashes), weightHashes);
             publish(staging, out, opt.overwrite());
             return out;
         } catch (IOException | RuntimeException e) {
@@ -101,6 +107,7 @@ public final class MergeRunner {
     private void writeTensors(MergePlan plan, CheckpointWriter.Session session, ExecutorService pool, Options opt)
             throws IOException {
         List<PlannedTensor> tensors = plan.tensors();
+        InputTensors source = recycling(new FloatArrayRecycler(plan));
         int n = tensors.size();
         int window = opt.threads() + 1; // bounds memory: only this many tensors are alive at once
         List<Future<float[]>> futures = new ArrayList<>(n);
@@ -108,38 +115,82 @@ public final class MergeRunner {
         for (int i = 0; i < n; i++) {
             while (submitted < n && submitted < i + window) {
                 PlannedTensor t = tensors.get(submitted++);
-                futures.add(pool.submit(() -> compute(plan, t)));
+                futures.add(pool.submit(() -> mergeTensor(plan, t, source)));
             }
             float[] data = get(futures.get(i));
             futures.set(i, null);
             PlannedTensor t = tensors.get(i);
             session.put(new FloatTensor(t.name(), t.shape(), data));
+            source.release(data); // written: the array can hold a later tensor's input
             opt.listener().tensorWritten(t.name());
         }
     }
 
-    /** Reads the inputs of one tensor (widened to F32), merges, and checks the result is finite. */
-    static float[] compute(MergePlan plan, PlannedTensor t) {
+    private static InputTensors recycling(FloatArrayRecycler recycler) {
+        return new InputTensors() {
+            @Override
+            public float[] read(PlannedTensor.Input in) {
+                return TensorReader.read(in.model(), in.info(), recycler);
+            }
+
+            @Override
+            public boolean disposable() {
+                return true;
+            }
+
+            @Override
+            public void release(float[] array) {
+                recycler.release(array);
+            }
+        };
+    }
+
+    /**
+     * Merges a whole plan into memory, no checkpoint written: tensors by output name in plan order. Used by
+     * the merge-parameter search, which scores many candidates over inputs it keeps cached.
+     */
+    public static Map<String, FloatTensor> mergeInMemory(MergePlan plan, InputTensors source) {
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        for (PlannedTensor t : plan.tensors()) {
+            out.put(t.name(), new FloatTensor(t.name(), t.shape(), mergeTensor(plan, t, source)));
+        }
+        return out;
+    }
+
+    /**
+     * Reads the inputs of one tensor (widened to F32), merges them with the plan's method and checks the
+     * result is finite. Input arrays other than the result are handed back to the source.
+     */
+    public static float[] mergeTensor(MergePlan plan, PlannedTensor t, InputTensors source) {
         List<ModelTensor> inputs = new ArrayList<>();
         for (PlannedTensor.Input in : t.inputs()) {
-            inputs.add(new ModelTensor(in.model().ref(), TensorReader.read(in.model(), in.info()), in.params()));
+            inputs.add(new ModelTensor(in.model().ref(), source.read(in), in.params()));
         }
+        float[] result;
         if (t.copy()) {
-            return inputs.get(0).data();
+            float[] only = inputs.get(0).data();
+            result = source.disposable() ? only : only.clone();
+        } else {
+            ModelTensor base = t.baseIndex() >= 0 ? inputs.get(t.baseIndex()) : null;
+            List<ModelTensor> others = new ArrayList<>(inputs);
+            if (base != null) {
+                others.remove(t.baseIndex());
+            }
+            TensorMerge tm = new TensorMerge(t.name(), t.shape(), List.copyOf(inputs), base, List.copyOf(others),
+                    t.global(), t.seed(), source.disposable());
+            result = plan.method().merge(tm);
+            checkFinite(plan, t, result);
         }
-        ModelTensor base = t.baseIndex() >= 0 ? inputs.get(t.baseIndex()) : null;
-        List<ModelTensor> others = new ArrayList<>(inputs);
-        if (base != null) {
-            others.remove(t.baseIndex());
+        Set<float[]> released = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ModelTensor m : inputs) {
+            if (m.data() != result && released.add(m.data())) {
+                source.release(m.data());
+            }
         }
-        TensorMerge tm = new TensorMerge(t.name(), t.shape(), List.copyOf(inputs), base, List.copyOf(others),
-                t.global(), t.seed(), true);
-        float[] result = plan.method().merge(tm);
-        checkFinite(plan, t, inputs, result);
         return result;
     }
 
-    private static void checkFinite(MergePlan plan, PlannedTensor t, List<ModelTensor> inputs, float[] r) {
+    private static void checkFinite(MergePlan plan, PlannedTensor t, float[] r) {
         int bad = 0;
         int first = -1;
         for (int i = 0; i < r.length; i++) {

@@ -25,15 +25,19 @@ final class TensorReader {
     private TensorReader() {
     }
 
-    static float[] read(ModelInput m, TensorInfo t) {
+    /** @param recycler where the array comes from, or null for a new one */
+    static float[] read(ModelInput m, TensorInfo t, FloatArrayRecycler recycler) {
         if (t.dtype() != DType.F32 || t.numel() > Integer.MAX_VALUE - 8) {
+            if (recycler != null) {
+                recycler.allocatedElsewhere(t.numel());
+            }
             return m.dir().readFloat32(t);
         }
         if (t.byteLength() != t.numel() * 4) {
             throw new CheckpointFormatException(t.file(), t.name(), "byte length " + t.byteLength()
                     + " does not match shape " + t.shapeString());
         }
-        float[] out = new float[(int) t.numel()];
+        float[] out = recycler == null ? new float[(int) t.numel()] : recycler.acquire((int) t.numel());
         ByteBuffer buf = BUFFER.get();
         try (FileChannel ch = FileChannel.open(t.file(), StandardOpenOption.READ)) {
             long pos = t.fileOffset();

@@ -1,11 +1,10 @@
 package io.mergelab.search;
 
 import io.mergelab.merge.MergeEngine;
-import io.mergelab.merge.MergeException;
+import io.mergelab.merge.InputTensors;
 import io.mergelab.merge.MergePlan;
-import io.mergelab.merge.ModelTensor;
+import io.mergelab.merge.MergeRunner;
 import io.mergelab.merge.PlannedTensor;
-import io.mergelab.merge.TensorMerge;
 import io.mergelab.merge.recipe.MergeRecipe;
 import io.mergelab.merge.recipe.RecipeParser;
 import io.mergelab.model.checkpoint.FloatTensor;
@@ -21,8 +20,7 @@ import java.util.Map;
 
 /**
  * Merges a recipe into memory instead of a directory: the merge engine plans it (every recipe check
- * applies) and each tensor is computed with the method's per-tensor math, exactly as the engine's runner
- * does. Input tensors are read once and kept, so memory is the inputs plus one merged model, whatever
+ * applies) and {@link MergeRunner#mergeInMemory} computes each tensor exactly as a merge to disk does. Input tensors are read once and kept, so memory is the inputs plus one merged model, whatever
  * the number of candidates.
  */
 final class InMemoryMerger {
@@ -37,6 +35,7 @@ final class InMemoryMerger {
     private final MergeEngine engine;
     private final Path recipeFile;
     private final Map<String, float[]> inputs = new HashMap<>();
+    private final InputTensors cached = new CachedInputs();
 
     /** @param recipeFile where candidate recipes nominally live (for messages and relative paths) */
     InMemoryMerger(MergeEngine engine, Path recipeFile) {
@@ -48,37 +47,22 @@ final class InMemoryMerger {
         List<MergeRecipe> stages = RecipeParser.parseStages(recipeFile, recipeYaml);
         MergePlan plan = engine.plan(stages.get(0), seed);
         Map<String, FloatTensor> out = new LinkedHashMap<>();
-        for (PlannedTensor t : plan.tensors()) {
-            float[] data = compute(plan, t);
-            out.put(Gpt2TensorNames.canonical(t.name()), new FloatTensor(Gpt2TensorNames.canonical(t.name()),
-                    t.shape(), data));
-        }
+        MergeRunner.mergeInMemory(plan, cached).forEach((name, t) -> out.put(Gpt2TensorNames.canonical(name),
+                t.withName(Gpt2TensorNames.canonical(name))));
         return new Merged(plan.outputConfig(), out, plan.tokenizerDir());
     }
 
-    private float[] compute(MergePlan plan, PlannedTensor t) {
-        List<ModelTensor> in = new ArrayList<>();
-        for (PlannedTensor.Input i : t.inputs()) {
+    /** Inputs read once and kept: every candidate merges the same tensors with different parameters. */
+    private final class CachedInputs implements InputTensors {
+        @Override
+        public float[] read(PlannedTensor.Input i) {
             String key = i.model().dir().path().toAbsolutePath() + "\0" + i.info().name();
-            float[] data = inputs.computeIfAbsent(key, k -> i.model().dir().readFloat32(i.info()));
-            in.add(new ModelTensor(i.model().ref(), data, i.params()));
+            return inputs.computeIfAbsent(key, k -> i.model().dir().readFloat32(i.info()));
         }
-        if (t.copy()) {
-            return in.get(0).data().clone();
+
+        @Override
+        public boolean disposable() {
+            return false;
         }
-        ModelTensor base = t.baseIndex() >= 0 ? in.get(t.baseIndex()) : null;
-        List<ModelTensor> others = new ArrayList<>(in);
-        if (base != null) {
-            others.remove(t.baseIndex());
-        }
-        float[] r = plan.method().merge(new TensorMerge(t.name(), t.shape(), List.copyOf(in), base,
-                List.copyOf(others), t.global(), t.seed()));
-        for (int k = 0; k < r.length; k++) {
-            if (!Float.isFinite(r[k])) {
-                throw MergeException.at(t.name(), "merge_method " + plan.method().name()
-                        + " produced NaN/Inf (first at flat index " + k + ") with parameters " + t.global());
-            }
-        }
-        return r;
     }
 }

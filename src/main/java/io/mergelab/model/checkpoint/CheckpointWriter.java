@@ -98,6 +98,11 @@ public final class CheckpointWriter {
             weights.put(t.withName(Gpt2TensorNames.hfName(t.name(), config.primaryArchitecture())));
         }
 
+        /** sha256 of the weight files, hashed while they were written (after {@link #commit()}). */
+        public Map<String, String> weightSha256() {
+            return weights.sha256ByFileName();
+        }
+
         /** Finishes the weights, writes config and tokenizer, validates, and renames into place. */
         public Path commit() throws IOException {
             if (committed) {

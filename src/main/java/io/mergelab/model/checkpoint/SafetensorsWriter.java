@@ -10,9 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -90,16 +93,22 @@ public final class SafetensorsWriter {
         private final Path temp;
         private final List<TensorSpec> specs;
         private final FileChannel channel;
+        // sha256 of the bytes as written, so manifests need not read the file again
+        private final MessageDigest digest;
+        private ByteBuffer buffer;
         private long position;
         private int next;
         private boolean committed;
+        private String sha256;
 
-        private Streaming(Path target, Path temp, List<TensorSpec> specs, FileChannel channel, long position) {
+        private Streaming(Path target, Path temp, List<TensorSpec> specs, FileChannel channel, long position,
+                MessageDigest digest) {
             this.target = target;
             this.temp = temp;
             this.specs = specs;
             this.channel = channel;
             this.position = position;
+            this.digest = digest;
         }
 
         public static Streaming open(Path file, List<TensorSpec> specs, Map<String, String> metadata)
@@ -115,8 +124,10 @@ public final class SafetensorsWriter {
             try {
                 ByteBuffer buf = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
                 buf.putLong(header.length).put(header).flip();
+                MessageDigest digest = sha256Digest();
+                digest.update(buf.duplicate());
                 ChannelIo.writeFully(ch, buf, 0);
-                return new Streaming(file, temp, copy, ch, 8L + header.length);
+                return new Streaming(file, temp, copy, ch, 8L + header.length, digest);
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 Files.deleteIfExists(temp);
@@ -142,7 +153,13 @@ public final class SafetensorsWriter {
                 throw new IllegalArgumentException("expected tensor '" + s.name() + "' " + s.shapeString()
                         + " next but got '" + t.name() + "' " + t.shapeString());
             }
-            position = writeData(channel, position, t.data(), s.dtype());
+            if (buffer == null) {
+                // direct: a heap buffer would be copied into a temporary direct one by every write
+                long largest = specs.stream().mapToLong(TensorSpec::byteLength).max().orElse(8);
+                int capacity = (int) Math.max(8, Math.min(ChannelIo.CHUNK, (largest + 3) & ~3L));
+                buffer = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            position = writeData(channel, position, t.data(), s.dtype(), buffer, digest);
             next++;
         }
 
@@ -155,7 +172,16 @@ public final class SafetensorsWriter {
             channel.force(false);
             channel.close();
             AtomicFiles.move(temp, target);
+            sha256 = HexFormat.of().formatHex(digest.digest());
             committed = true;
+        }
+
+        /** Lower-case hex sha256 of the file written; only after {@link #commit()}. */
+        public String sha256() {
+            if (!committed) {
+                throw new IllegalStateException(target + " is not committed yet");
+            }
+            return sha256;
         }
 
         @Override
@@ -167,10 +193,9 @@ public final class SafetensorsWriter {
         }
     }
 
-    private static long writeData(FileChannel ch, long pos, float[] data, DType dtype) throws IOException {
-        int perChunk = ChannelIo.CHUNK / dtype.byteSize();
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(ChannelIo.CHUNK, (long) data.length * dtype.byteSize()))
-                .order(ByteOrder.LITTLE_ENDIAN);
+    private static long writeData(FileChannel ch, long pos, float[] data, DType dtype, ByteBuffer buf,
+            MessageDigest digest) throws IOException {
+        int perChunk = buf.capacity() / dtype.byteSize();
         long p = pos;
         for (int i = 0; i < data.length; i += perChunk) {
             int n = Math.min(perChunk, data.length - i);
@@ -185,9 +210,18 @@ public final class SafetensorsWriter {
                 }
                 buf.flip();
             }
+            digest.update(buf.duplicate());
             ChannelIo.writeFully(ch, buf, p);
             p += (long) n * dtype.byteSize();
         }
         return p;
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
     }
 }

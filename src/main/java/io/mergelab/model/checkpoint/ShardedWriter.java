@@ -90,6 +90,7 @@ public final class ShardedWriter {
         private final List<List<TensorSpec>> shards;
         private final Map<String, String> metadata;
         private final List<Path> written = new ArrayList<>();
+        private final Map<String, String> sha256 = new LinkedHashMap<>();
         private int shard = -1;
         private int inShard;
         private SafetensorsWriter.Streaming current;
@@ -160,9 +161,15 @@ public final class ShardedWriter {
             return List.copyOf(written);
         }
 
+        /** sha256 of each weight file written so far (not the index), by file name. */
+        public Map<String, String> sha256ByFileName() {
+            return Map.copyOf(sha256);
+        }
+
         private void finishShard() throws IOException {
             current.commit();
             written.add(fileOf(shard));
+            sha256.put(fileOf(shard).getFileName().toString(), current.sha256());
             current.close();
             current = null;
         }

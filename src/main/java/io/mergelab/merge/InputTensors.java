@@ -1,0 +1,31 @@
+package io.mergelab.merge;
+
+/**
+ * Where the F32 data of a planned input comes from. The runner reads from disk into recycled arrays it may
+ * overwrite; an in-memory merge (search) keeps inputs cached across candidates and must not have them modified.
+ */
+public interface InputTensors {
+    float[] read(PlannedTensor.Input in);
+
+    /** True when the arrays returned belong to the caller and a method may overwrite them. */
+    boolean disposable();
+
+    /** Hands back an array {@link #read} returned once the merge no longer needs it. */
+    default void release(float[] array) {
+    }
+
+    /** Reads every input afresh from its checkpoint, nothing cached or recycled. */
+    static InputTensors fromDisk() {
+        return new InputTensors() {
+            @Override
+            public float[] read(PlannedTensor.Input in) {
+                return TensorReader.read(in.model(), in.info(), null);
+            }
+
+            @Override
+            public boolean disposable() {
+                return true;
+            }
+        };
+    }
+}
