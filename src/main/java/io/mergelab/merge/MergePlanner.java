@@ -165,6 +165,11 @@ public final class MergePlanner {
             notes.add("dtype: " + r.dtype().get() + " was requested; mergelab computes every merge in float32 "
                     + "(inputs widened), which is at least as precise.");
         }
+        cfg = cfg.withTorchDtype(switch (outDtype) {
+            case F16 -> "float16";
+            case BF16 -> "bfloat16";
+            default -> "float32";
+        });
         return new MergePlan(r, method, List.copyOf(models.values()), donor, cfg, headMode, taskHeads, tensors,
                 outDtype, tokenizerDir, seed, notes);
     }

@@ -123,4 +123,29 @@ class MergeRunnerTest {
         r.release(new float[wpe]);
         assertEquals(0, r.held(), "no demand left for this length: nothing is kept");
     }
+
+    @Test
+    void configJsonStatesTheDtypeTheWeightsWereWrittenIn(@TempDir Path tmp) throws Exception {
+        MergeEngine engine = MergeEngine.withDefaultMethods();
+        for (String dtype : List.of("float32", "bfloat16", "float16")) {
+            Path recipe = MergeFixtures.recipe(tmp, "lin-" + dtype, """
+                    merge_method: linear
+                    models:
+                      - model: ${v1}
+                      - model: ${v2}
+                    parameters: {weight: 0.5}
+                    out_dtype: %s
+                    """.formatted(dtype));
+            Path out = engine.run(recipe, tmp.resolve(dtype), 0, MergeRunner.Options.defaults());
+            JsonNode cfg = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+            assertEquals(dtype, cfg.get("torch_dtype").asText(), dtype + " (mergekit reads torch_dtype)");
+            assertEquals(dtype, cfg.get("dtype").asText(), dtype + " (transformers 5 reads dtype)");
+            String want = switch (dtype) {
+                case "bfloat16" -> "BF16";
+                case "float16" -> "F16";
+                default -> "F32";
+            };
+            assertEquals(want, CheckpointDir.open(out).tensors().get(0).dtype().name());
+        }
+    }
 }

@@ -268,6 +268,20 @@ public final class Gpt2Config {
         return new Gpt2Config(b, null);
     }
 
+    /**
+     * The weights' dtype as torch names it ({@code float32}, {@code float16}, {@code bfloat16}). transformers 5
+     * reads {@code dtype} and older versions and mergekit {@code torch_dtype}: both are written so neither
+     * loads a merged float32 model as the donor's half precision, or the reverse.
+     */
+    public Gpt2Config withTorchDtype(String torchDtype) {
+        Builder b = toBuilder();
+        Map<String, JsonNode> ex = new LinkedHashMap<>(b.extras);
+        ex.put("torch_dtype", JsonNodeFactory.instance.textNode(torchDtype));
+        ex.put("dtype", JsonNodeFactory.instance.textNode(torchDtype));
+        b.extras = ex;
+        return new Gpt2Config(b, null);
+    }
+
     public Gpt2Config withPadTokenId(Integer id) {
         Builder b = toBuilder();
         b.padTokenId = id;
