@@ -76,13 +76,23 @@ public record StudyConfig(String name, List<Long> seeds, BaseModel baseModel, Li
      * name, or null for methods without a base. {@code sweep} names the sweep it came from (null when explicit)
      * and {@code sweepPoint} holds the swept values (method, density, weight, lambda).
      */
+    /**
+     * @param mergekit a mergekit recipe block given verbatim ({@code recipe:}), its model references being
+     *                 variant names or {@code base}; empty when the merge is described by the other fields
+     */
     public record MergeSpec(String name, String method, List<MergeModel> models, String baseModel,
                             Map<String, Object> parameters, String sweep, Map<String, Object> sweepPoint,
-                            Mark mark) {
+                            Mark mark, Map<String, Object> mergekit) {
         public MergeSpec {
             models = List.copyOf(models);
             parameters = Frozen.map(parameters);
             sweepPoint = Frozen.map(sweepPoint);
+            mergekit = Frozen.map(mergekit);
+        }
+
+        public MergeSpec(String name, String method, List<MergeModel> models, String baseModel,
+                         Map<String, Object> parameters, String sweep, Map<String, Object> sweepPoint, Mark mark) {
+            this(name, method, models, baseModel, parameters, sweep, sweepPoint, mark, Map.of());
         }
 
         /** Datasets of the merged variants, in order of first appearance. */

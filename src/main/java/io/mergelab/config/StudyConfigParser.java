@@ -380,6 +380,9 @@ public final class StudyConfigParser {
 
     private static MergeSpec merge(Node item, Set<String> variants) {
         Fields f = new Fields(item, "merges[]");
+        if (f.has("recipe")) {
+            return EmbeddedRecipe.parse(f, variants);
+        }
         f.allowOnly(List.of("name", "method", "merge_method", "models", "base_model", "parameters", "dtype",
                 "tokenizer_source"));
         if (f.has("method") && f.has("merge_method")) {

@@ -216,7 +216,7 @@ public final class StudyPlanner {
                     || m.models().stream().anyMatch(x -> x.parameters().containsKey("weight"));
             for (MergeModel mm : m.models()) {
                 Map<String, Object> p = new TreeMap<>(mm.parameters());
-                if (weighted && !anyWeight) {
+                if (weighted && !anyWeight && m.mergekit().isEmpty()) {
                     p.put("weight", 1.0 / m.models().size()); // mergekit needs one; equal weights, as the seed study
                 }
                 Step t = tuned.get(mm.variant());
@@ -235,9 +235,25 @@ public final class StudyPlanner {
             in.put("models", modelInputs);
             in.put("base", baseStep == null ? "-" : baseStep.id());
             in.put("parameters", new TreeMap<>(m.parameters()));
-            Step merge = add(Step.of("merge", "merge " + m.name() + sfx, in, deps, Map.of("model", m.name()),
-                    new MergeAction(m.method(), models, baseStep == null ? null : baseStep.id(), m.parameters(),
-                            seed, merger)));
+            MergeAction action;
+            if (m.mergekit().isEmpty()) {
+                action = new MergeAction(m.method(), models, baseStep == null ? null : baseStep.id(), m.parameters(),
+                        seed, merger);
+            } else {
+                // a verbatim mergekit block: its references become checkpoint paths when the step runs
+                Map<String, String> refs = new TreeMap<>();
+                m.models().forEach(mm -> refs.put(mm.variant(), tuned.get(mm.variant()).id()));
+                if (baseStep != null) {
+                    refs.put(m.baseModel(), baseStep.id());
+                }
+                if (!refs.containsKey("base")) { // `base` may also be listed among a block's sources
+                    refs.put("base", base.id());
+                    deps.add(base);
+                }
+                in.put("recipe", m.mergekit());
+                action = MergeAction.verbatim(m.mergekit(), refs, seed, merger);
+            }
+            Step merge = add(Step.of("merge", "merge " + m.name() + sfx, in, deps, Map.of("model", m.name()), action));
             List<String> datasets = m.datasets(study);
             Map<String, Double> params = mergeParams(m);
             for (String ds : datasets) {

@@ -4,8 +4,23 @@ import java.nio.file.Path;
 
 /** A recipe file is malformed: the message names the file, the field and (where known) line and column. */
 public final class RecipeException extends RuntimeException {
+    private final String field;
+    private final String problem;
+
     public RecipeException(Path file, String field, int line, int column, String message) {
         super(format(file, field, line, column, message));
+        this.field = field;
+        this.problem = message;
+    }
+
+    /** The field at fault (e.g. {@code models[0].parameters.density}), or null. */
+    public String field() {
+        return field;
+    }
+
+    /** The message without file, position and field, for callers that report the place themselves. */
+    public String problem() {
+        return problem;
     }
 
     public RecipeException(Path file, String field, String message) {
