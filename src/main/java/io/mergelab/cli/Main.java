@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
             CancelCommand.class,
             RetryCommand.class,
             SearchCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run 'mergelab help COMMAND' or 'mergelab COMMAND --help' for a command's options."})
 public final class Main implements Runnable {

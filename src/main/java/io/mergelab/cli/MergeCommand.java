@@ -43,6 +43,10 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw a progress bar.")
     boolean noProgress;
 
+    @Option(names = "--kernels", defaultValue = "java", description = "Element-wise sums of linear / task "
+            + "arithmetic / DARE-linear: java (fused loops, default: faster here, see BENCHMARKS.md) or nd4j.")
+    String kernels;
+
     @Override
     public Integer call() throws Exception {
         MergeRunner.Options opt = MergeRunner.Options.defaults().withOverwrite(overwrite)
@@ -50,6 +54,7 @@ final class MergeCommand implements Callable<Integer> {
         if (threads != null) {
             opt = opt.withThreads(threads);
         }
+        opt = opt.withKernels(io.mergelab.merge.ElementwiseKernels.named(kernels));
         ProgressBar[] bar = new ProgressBar[1];
         if (!noProgress) {
             opt = opt.withListener(new MergeRunner.Listener() {

@@ -41,7 +41,8 @@ public final class MergeRunner {
     }
 
     /** @param maxShardBytes shard size for safetensors (transformers' default 5 GB) */
-    public record Options(int threads, boolean overwrite, long maxShardBytes, Listener listener) {
+    public record Options(int threads, boolean overwrite, long maxShardBytes, Listener listener,
+            ElementwiseKernels kernels) {
         public Options {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -50,23 +51,27 @@ public final class MergeRunner {
 
         public static Options defaults() {
             return new Options(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), false,
-                    CheckpointWriter.DEFAULT_MAX_SHARD_BYTES, new Listener() { });
+                    CheckpointWriter.DEFAULT_MAX_SHARD_BYTES, new Listener() { }, ElementwiseKernels.defaults());
         }
 
         public Options withThreads(int n) {
-            return new Options(n, overwrite, maxShardBytes, listener);
+            return new Options(n, overwrite, maxShardBytes, listener, kernels);
         }
 
         public Options withOverwrite(boolean o) {
-            return new Options(threads, o, maxShardBytes, listener);
+            return new Options(threads, o, maxShardBytes, listener, kernels);
         }
 
         public Options withListener(Listener l) {
-            return new Options(threads, overwrite, maxShardBytes, l);
+            return new Options(threads, overwrite, maxShardBytes, l, kernels);
         }
 
         public Options withMaxShardBytes(long b) {
-            return new Options(threads, overwrite, b, listener);
+            return new Options(threads, overwrite, b, listener, kernels);
+        }
+
+        public Options withKernels(ElementwiseKernels k) {
+            return new Options(threads, overwrite, maxShardBytes, listener, k);
         }
     }
 
@@ -115,7 +120,7 @@ public final class MergeRunner {
         for (int i = 0; i < n; i++) {
             while (submitted < n && submitted < i + window) {
                 PlannedTensor t = tensors.get(submitted++);
-                futures.add(pool.submit(() -> mergeTensor(plan, t, source)));
+                futures.add(pool.submit(() -> mergeTensor(plan, t, source, opt.kernels())));
             }
             float[] data = get(futures.get(i));
             futures.set(i, null);
@@ -152,7 +157,8 @@ public final class MergeRunner {
     public static Map<String, FloatTensor> mergeInMemory(MergePlan plan, InputTensors source) {
         Map<String, FloatTensor> out = new LinkedHashMap<>();
         for (PlannedTensor t : plan.tensors()) {
-            out.put(t.name(), new FloatTensor(t.name(), t.shape(), mergeTensor(plan, t, source)));
+            out.put(t.name(), new FloatTensor(t.name(), t.shape(),
+                    mergeTensor(plan, t, source, ElementwiseKernels.defaults())));
         }
         return out;
     }
@@ -161,7 +167,8 @@ public final class MergeRunner {
      * Reads the inputs of one tensor (widened to F32), merges them with the plan's method and checks the
      * result is finite. Input arrays other than the result are handed back to the source.
      */
-    public static float[] mergeTensor(MergePlan plan, PlannedTensor t, InputTensors source) {
+    public static float[] mergeTensor(MergePlan plan, PlannedTensor t, InputTensors source,
+            ElementwiseKernels kernels) {
         List<ModelTensor> inputs = new ArrayList<>();
         for (PlannedTensor.Input in : t.inputs()) {
             inputs.add(new ModelTensor(in.model().ref(), source.read(in), in.params()));
@@ -177,7 +184,7 @@ public final class MergeRunner {
                 others.remove(t.baseIndex());
             }
             TensorMerge tm = new TensorMerge(t.name(), t.shape(), List.copyOf(inputs), base, List.copyOf(others),
-                    t.global(), t.seed(), source.disposable());
+                    t.global(), t.seed(), source.disposable(), kernels);
             result = plan.method().merge(tm);
             checkFinite(plan, t, result);
         }

@@ -16,9 +16,15 @@ import java.util.SplittableRandom;
  * @param seed     per-tensor seed, derived from the run seed and the tensor name, so results do not depend on threads
  * @param scratch  the input arrays belong to this call and may be overwritten (the runner reads fresh copies
  *                 per tensor; this keeps peak memory at the inputs plus about one array)
+ * @param kernels  the element-wise sums methods of the linear family use ({@link ElementwiseKernels})
  */
 public record TensorMerge(String tensor, long[] shape, List<ModelTensor> inputs, ModelTensor base,
-        List<ModelTensor> others, Map<String, Double> global, long seed, boolean scratch) {
+        List<ModelTensor> others, Map<String, Double> global, long seed, boolean scratch, ElementwiseKernels kernels) {
+
+    public TensorMerge(String tensor, long[] shape, List<ModelTensor> inputs, ModelTensor base,
+            List<ModelTensor> others, Map<String, Double> global, long seed, boolean scratch) {
+        this(tensor, shape, inputs, base, others, global, seed, scratch, ElementwiseKernels.defaults());
+    }
 
     /** Inputs are left untouched. */
     public TensorMerge(String tensor, long[] shape, List<ModelTensor> inputs, ModelTensor base,

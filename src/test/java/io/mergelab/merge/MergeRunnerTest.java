@@ -148,4 +148,45 @@ class MergeRunnerTest {
             assertEquals(want, CheckpointDir.open(out).tensors().get(0).dtype().name());
         }
     }
+
+    @Test
+    void nd4jKernelsAgreeWithTheJavaKernelsOnTheLinearFamily(@TempDir Path tmp) throws Exception {
+        MergeEngine engine = MergeEngine.withDefaultMethods();
+        Map<String, String> recipes = Map.of("linear", """
+                merge_method: linear
+                models:
+                  - {model: ${v1}, parameters: {weight: 0.7}}
+                  - {model: ${v2}, parameters: {weight: 0.2}}
+                  - {model: ${v3}, parameters: {weight: 0.4}}
+                """, "task_arithmetic", """
+                merge_method: task_arithmetic
+                base_model: ${base}
+                models:
+                  - {model: ${v1}, parameters: {weight: 0.7}}
+                  - {model: ${v2}, parameters: {weight: 0.2}}
+                parameters: {lambda: 0.8, normalize: true}
+                """, "dare_linear", """
+                merge_method: dare_linear
+                base_model: ${base}
+                models:
+                  - {model: ${v1}, parameters: {weight: 0.7, density: 0.5}}
+                  - {model: ${v2}, parameters: {weight: 0.2, density: 0.7}}
+                """);
+        for (Map.Entry<String, String> r : recipes.entrySet()) {
+            Path recipe = MergeFixtures.recipe(tmp, r.getKey(), r.getValue());
+            Path java = engine.run(recipe, tmp.resolve(r.getKey() + "-java"), 9, MergeRunner.Options.defaults());
+            Path nd4j = engine.run(recipe, tmp.resolve(r.getKey() + "-nd4j"), 9,
+                    MergeRunner.Options.defaults().withKernels(ElementwiseKernels.named("nd4j")));
+            CheckpointDir a = CheckpointDir.open(java);
+            CheckpointDir b = CheckpointDir.open(nd4j);
+            for (var t : a.tensors()) {
+                float[] x = a.readFloat32(t);
+                float[] y = b.readFloat32(b.tensorByCanonicalName(Gpt2TensorNames.canonical(t.name())).orElseThrow());
+                for (int i = 0; i < x.length; i++) {
+                    // same operations in the same order; BLAS axpy may fuse multiply-add: 1e-6 relative
+                    assertEquals(x[i], y[i], 1e-6 * Math.abs(x[i]) + 1e-7, r.getKey() + " " + t.name() + "[" + i + "]");
+                }
+            }
+        }
+    }
 }

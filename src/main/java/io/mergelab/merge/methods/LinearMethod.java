@@ -34,32 +34,19 @@ public final class LinearMethod implements MergeMethod {
     @Override
     public float[] merge(TensorMerge t) {
         List<ModelTensor> in = t.inputs();
-        int n = t.numel();
-        float[] out = t.scratch() ? in.get(0).data() : new float[n];
+        float[] out = t.scratch() ? in.get(0).data() : new float[t.numel()];
+        float[] w = new float[in.size()];
         float wsum = 0f;
         for (int k = 0; k < in.size(); k++) {
-            float w = (float) in.get(k).param("weight");
-            wsum += w;
-            float[] x = in.get(k).data();
-            if (k == 0) {
-                for (int i = 0; i < n; i++) {
-                    out[i] = x[i] * w;
-                }
-            } else {
-                for (int i = 0; i < n; i++) {
-                    out[i] += x[i] * w;
-                }
-            }
+            w[k] = (float) in.get(k).param("weight");
+            wsum += w[k];
         }
-        if (t.flag("normalize")) {
-            if (wsum == 0f) {
-                throw MergeException.at(t.tensor(), "parameter 'weight' sums to 0 over the models with normalize: true"
-                        + " (set normalize: false to use weights that cancel)");
-            }
-            for (int i = 0; i < n; i++) {
-                out[i] /= wsum;
-            }
+        boolean normalize = t.flag("normalize");
+        if (normalize && wsum == 0f) {
+            throw MergeException.at(t.tensor(), "parameter 'weight' sums to 0 over the models with normalize: true"
+                    + " (set normalize: false to use weights that cancel)");
         }
+        t.kernels().weightedAverage(in.stream().map(ModelTensor::data).toList(), w, normalize, out);
         return out;
     }
 }

@@ -140,19 +140,7 @@ abstract class TaskVectorMerge implements MergeMethod {
             if (Math.abs(divisor) < 1e-8f) {
                 divisor = 1f;
             }
-            for (int i = 0; i < n; i++) {
-                float mixed = 0f;
-                for (int k = 0; k < m; k++) {
-                    mixed += wd[k][i];
-                }
-                if (normalize) {
-                    mixed /= divisor;
-                }
-                if (lambda != 1f) {
-                    mixed *= lambda;
-                }
-                out[i] = base[i] + mixed;
-            }
+            t.kernels().addTaskVectors(base, java.util.Arrays.asList(wd), normalize ? divisor : 1f, lambda, out);
         }
         return out;
     }
