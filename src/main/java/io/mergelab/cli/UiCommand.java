@@ -50,8 +50,11 @@ final class UiCommand implements Callable<Integer> {
             }
             JournalSync.Result r = new JournalSync(rest, System.err).sync(studyDir);
             out.printf("synced %d journals (%d records)%n", r.journals(), r.recordsReplayed());
-            String study = studyDir.toAbsolutePath().normalize().getFileName().toString();
-            var experiments = rest.client().searchExperiments("name = '" + study + "'").getItems();
+            // the experiment the journals recorded (tracking.experiment may rename it), else the study's name
+            List<String> recorded = JournalSync.experiments(studyDir);
+            String study = recorded.isEmpty() ? studyDir.toAbsolutePath().normalize().getFileName().toString()
+                    : recorded.get(0);
+            var experiments = rest.client().searchExperiments("name = '" + study.replace("'", "\\'") + "'").getItems();
             if (experiments.isEmpty()) {
                 out.println("no runs of study '" + study + "' yet; MLflow UI: " + endpoint.display() + "/#/experiments");
                 return 0;

@@ -66,6 +66,23 @@ public final class JournalSync {
         return new Result(journals.size(), replayed, todo.stream().map(Journal::file).toList());
     }
 
+    /**
+     * The MLflow experiments a study's journals record into (the study name unless its config set
+     * {@code tracking.experiment}), in order of first appearance.
+     */
+    public static List<String> experiments(Path studyDir) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (Journal j : find(studyDir)) {
+            for (var r : j.records()) {
+                if (r.hasNonNull("study")) {
+                    out.add(r.get("study").asText());
+                    break;
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
     /** Journals under {@code studyDir}, parents (no parent_step_id) first, then by depth. */
     static List<Journal> find(Path studyDir) {
         try (Stream<Path> s = Files.walk(studyDir)) {

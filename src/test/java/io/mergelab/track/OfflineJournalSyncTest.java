@@ -74,6 +74,14 @@ class OfflineJournalSyncTest {
         assertEquals(0, new Journal(study.resolve("ft-yelp-0")).pending());
         // a second sync sends nothing
         assertEquals(0, Main.execute("sync", study.toString(), "--tracking-uri", server.url()));
+        // `ui` finds the experiment the journals name, whatever the directory is called
+        Path renamed = Files.move(study, work.resolve("outputs/renamed"));
+        assertEquals(List.of("offline"), io.mergelab.track.JournalSync.experiments(renamed));
+        java.io.StringWriter uiOut = new java.io.StringWriter();
+        assertEquals(0, Main.execute(new java.io.PrintWriter(uiOut, true), new java.io.PrintWriter(System.err, true),
+                "ui", renamed.toString(), "--tracking-uri", server.url()));
+        Files.move(renamed, study);
+        assertTrue(uiOut.toString().contains("runs of study 'offline': "), uiOut.toString());
 
         MlflowReader reader = new MlflowReader(server.url());
         Map<String, JsonNode> runs = reader.runs(reader.experimentId("offline"));
