@@ -13,7 +13,7 @@ final class DeviceOption {
     String device;
 
     @Option(names = "--precision", paramLabel = "fp32|fp16|bf16", defaultValue = "fp32",
-            description = "fp16/bf16 ask for mixed precision; DJL 0.32 has no autocast, so this build computes in fp32 "
+            description = "fp16/bf16 ask for mixed precision; DJL has no autocast, so mergelab computes in fp32 "
                     + "and says so (default: ${DEFAULT-VALUE}).")
     String precision;
 

@@ -40,8 +40,12 @@ public final class SlurmExecutor implements Executor {
         }
     }
 
-    /** Environment variables the jobs get from the submitting shell (DJL's cache, the launcher's JVM options). */
-    static final List<String> FORWARDED_ENV = List.of("DJL_CACHE_DIR", "MERGELAB_JAVA_OPTS");
+    /**
+     * Environment variables the jobs get from the submitting shell (DJL's cache, the launcher's JVM options, where the
+     * Hugging Face cache is and whether it is offline). Not HF_TOKEN: job scripts are plain files.
+     */
+    static final List<String> FORWARDED_ENV = List.of("DJL_CACHE_DIR", "MERGELAB_JAVA_OPTS", "HF_HOME", "HF_HUB_CACHE",
+            "HF_HUB_OFFLINE", "HF_ENDPOINT");
 
     private final SlurmClient client;
     private final SlurmSettings settings;

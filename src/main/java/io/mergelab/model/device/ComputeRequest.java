@@ -39,7 +39,7 @@ public record ComputeRequest(DeviceRequest device, Precision precision, String w
         if (!DeviceSelector.autocastAllowed(d)) {
             return "precision " + precision + " (" + where + "): mixed precision is off on the CPU; computing in fp32";
         }
-        return "precision " + precision + " (" + where + "): DJL 0.32 exposes no autocast, so " + d
+        return "precision " + precision + " (" + where + "): DJL exposes no autocast, so " + d
                 + " computes in fp32 (weights stay fp32 on disk either way)";
     }
 }

@@ -3,8 +3,8 @@ package io.mergelab.model.device;
 import java.util.Locale;
 
 /**
- * The numeric precision a user asked for. fp16/bf16 mean mixed precision (autocast); DJL 0.32's Java API has no
- * autocast, so today every run computes in fp32 and {@link ComputeRequest} says so once instead of failing.
+ * The numeric precision a user asked for. fp16/bf16 mean mixed precision (autocast), which DJL's Java API does not
+ * expose (checked in 0.32 and 0.35): every run computes in fp32 and {@link ComputeRequest} says so in a note.
  */
 public enum Precision {
     FP32, FP16, BF16;
