@@ -1,6 +1,7 @@
 package io.mergelab.cli;
 
 import io.mergelab.model.hub.HubException;
+import io.mergelab.model.hub.ModelReference;
 import io.mergelab.model.hub.ModelResolver;
 
 import java.nio.file.Path;
@@ -15,10 +16,13 @@ final class ModelArgument {
 
     /** The checkpoint directory {@code reference} names; errors start with {@code option}. */
     static Path resolve(String reference, String option) {
+        ModelReference ref = ModelReference.parse(reference);
         try {
-            return ModelResolver.fromEnvironment().resolve(reference);
+            return ModelResolver.fromEnvironment().resolve(ref);
         } catch (HubException e) {
-            throw new HubException(option + " " + reference + ": " + e.getMessage(), e);
+            // a hub id is also a relative path: say both, so a mistyped directory is recognisable
+            String dir = ref instanceof ModelReference.HubId ? "no directory " + reference + "; as a hub id: " : "";
+            throw new HubException(option + " " + reference + ": " + dir + e.getMessage(), e);
         }
     }
 }

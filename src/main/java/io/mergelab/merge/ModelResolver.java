@@ -53,7 +53,8 @@ public final class ModelResolver {
                 try {
                     p = (hub != null ? hub : io.mergelab.model.hub.ModelResolver.fromEnvironment()).resolve(id);
                 } catch (HubException e) {
-                    throw new MergeException(field + ": model '" + ref + "': " + e.getMessage(), e);
+                    throw new MergeException(field + ": model '" + ref + "': no directory " + p + "; as a hub id: "
+                            + e.getMessage(), e);
                 }
             }
             if (!Files.isDirectory(p)) {

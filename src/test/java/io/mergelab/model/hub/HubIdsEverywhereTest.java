@@ -59,7 +59,8 @@ class HubIdsEverywhereTest {
             assertEquals(1, missing.code(), missing.output());
             String line = missing.stderr().strip();
             assertEquals(1, line.lines().count(), "one line: " + line);
-            assertTrue(line.startsWith("mergelab: error: --model org/never-fetched: HF_HUB_OFFLINE is set"), line);
+            assertTrue(line.startsWith("mergelab: error: --model org/never-fetched: no directory org/never-fetched; "
+                    + "as a hub id: HF_HUB_OFFLINE is set"), line);
             assertTrue(line.contains("fetch-model org/never-fetched"), line);
         }
     }
@@ -79,8 +80,8 @@ class HubIdsEverywhereTest {
                     io.mergelab.merge.MergeException.class, () -> new io.mergelab.merge.ModelResolver(tmp,
                             new ModelResolver(HubFixtures.settings(tmp.resolve("empty"), hub).withOffline(true), null))
                             .resolve("org/absent", "models[1].model"));
-            assertTrue(offline.getMessage().startsWith("models[1].model: model 'org/absent': HF_HUB_OFFLINE is set"),
-                    offline.getMessage());
+            assertTrue(offline.getMessage().startsWith("models[1].model: model 'org/absent': no directory "
+                    + tmp.resolve("org/absent") + "; as a hub id: HF_HUB_OFFLINE is set"), offline.getMessage());
         }
 
         // a study whose base_model is the id: its base step, run alone offline in a fresh JVM, points at the snapshot
