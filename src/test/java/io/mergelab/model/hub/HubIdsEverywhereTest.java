@@ -55,6 +55,11 @@ class HubIdsEverywhereTest {
                     .resolve(HubFixtures.COMMIT).toString()), byId.stdout());
             assertEquals(requestsAfterFetch, hub.requests.size(), "offline: the hub is not asked again");
 
+            Child inspect = run(cache, List.of("inspect", ID + "@main"));
+            assertEquals(0, inspect.code(), inspect.output());
+            assertTrue(inspect.stdout().contains("score.weight") && inspect.stdout().contains("[2, 128]"),
+                    inspect.stdout());
+
             Child missing = eval(cache, "org/never-fetched");
             assertEquals(1, missing.code(), missing.output());
             String line = missing.stderr().strip();
