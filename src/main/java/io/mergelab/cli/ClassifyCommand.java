@@ -6,6 +6,7 @@ import io.mergelab.model.gpt2.Gpt2Checkpoints;
 import io.mergelab.model.gpt2.Gpt2Checkpoints.LoadedClassifier;
 import io.mergelab.model.gpt2.Gpt2Inference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
@@ -30,8 +31,12 @@ final class ClassifyCommand implements Callable<Integer> {
         return spec.commandLine().getOut();
     }
 
-    @Option(names = "--model", required = true, description = "Checkpoint directory.")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "Checkpoint directory, or a hub id from the Hugging Face cache.")
+    String model;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--num-labels", defaultValue = "0",
             description = "Labels for a new head when the checkpoint has none (default: the config's num_labels).")
@@ -48,9 +53,9 @@ final class ClassifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CheckpointDir dir = CheckpointDir.open(model);
+        CheckpointDir dir = CheckpointDir.open(ModelArgument.resolve(model, "--model"));
         List<String> labels = numLabels > 0 ? Gpt2Checkpoints.defaultLabels(numLabels) : List.of();
-        try (NDManager manager = NDManager.newBaseManager();
+        try (NDManager manager = NDManager.newBaseManager(device.choose());
                 Gpt2Inference inference = Gpt2Inference.open(dir, manager, labels, seed)) {
             LoadedClassifier c = inference.classifier();
             float[][] logits = inference.classify(texts, maxLength);

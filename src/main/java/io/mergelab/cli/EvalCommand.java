@@ -7,6 +7,7 @@ import io.mergelab.data.Example;
 import io.mergelab.eval.ClassificationMetrics;
 import io.mergelab.eval.Evaluator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -23,8 +24,13 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true)
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Classifier checkpoint directory.")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "Classifier checkpoint directory, or a hub id from the Hugging Face cache (downloaded "
+                    + "when missing unless HF_HUB_OFFLINE=1).")
+    String model;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--dataset", required = true, description = "Dataset spec YAML, e.g. configs/datasets/yelp.yaml.")
     Path dataset;
@@ -53,9 +59,11 @@ final class EvalCommand implements Callable<Integer> {
         if (examples.isEmpty()) {
             throw new IllegalArgumentException(dataset + ": the " + split + " split is empty");
         }
-        ClassificationMetrics m = new Evaluator(batchSize, maxLength).evaluate(model, splits.labels(), examples);
+        Path modelDir = ModelArgument.resolve(model, "--model");
+        ClassificationMetrics m = new Evaluator(batchSize, maxLength, device.choose())
+                .evaluate(modelDir, splits.labels(), examples);
         Map<String, String> context = new LinkedHashMap<>();
-        context.put("model", model.toAbsolutePath().normalize().toString());
+        context.put("model", modelDir.toAbsolutePath().normalize().toString());
         context.put("dataset", splits.name());
         context.put("split", split);
         String json = Evaluator.toJson(m, context);

@@ -12,6 +12,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -32,8 +33,12 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true)
 final class FinetuneCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "GPT-2 checkpoint directory (with tokenizer.json).")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "GPT-2 checkpoint directory (with tokenizer.json), or a hub id from the Hugging Face cache.")
+    String model;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--dataset", required = true, description = "Dataset spec YAML, e.g. configs/datasets/yelp.yaml.")
     Path dataset;
@@ -84,6 +89,7 @@ final class FinetuneCommand implements Callable<Integer> {
             System.setProperty("ai.djl.pytorch.num_threads", threads.toString()); // read when the engine starts
         }
         TrainingArgs args = trainingArgs();
+        Path modelDir = ModelArgument.resolve(model, "--model");
         DatasetSpec spec = DatasetSpec.load(dataset);
         DatasetSplits splits = Datasets.prepare(spec, dataSeed);
         List<Example> train = splits.train();
@@ -107,7 +113,8 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         System.err.printf(Locale.ROOT, "finetune %s on %s: %d train / %d validation / %d test examples, labels %s%n",
                 model, splits.name(), train.size(), splits.validation().size(), splits.test().size(), splits.labels());
-        FineTuneResult r = new FineTuner(args, System.err, !noProgress).run(new FineTuneJob(model, splits.labels(),
+        FineTuneResult r = new FineTuner(args, System.err, !noProgress, device.choose()).run(new FineTuneJob(modelDir,
+                splits.labels(),
                 train, splits.validation(), splits.test(), out, overwrite));
         System.out.printf(Locale.ROOT, "%s: %d steps, train_loss %.4f, %.1f s/epoch, %.0f tokens/s%n", r.modelDir(),
                 r.steps(), r.trainLoss(), r.secondsPerEpoch(), r.tokensPerSecond());

@@ -9,7 +9,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "inspect",
@@ -24,12 +23,13 @@ final class InspectCommand implements Callable<Integer> {
         return spec.commandLine().getOut();
     }
 
-    @Parameters(paramLabel = "DIR", description = "A Hugging Face GPT-2 checkpoint directory.")
-    Path dir;
+    @Parameters(paramLabel = "DIR|ORG/NAME[@REV]",
+            description = "A Hugging Face GPT-2 checkpoint directory, or a hub id from the Hugging Face cache.")
+    String dir;
 
     @Override
     public Integer call() {
-        CheckpointDir ckpt = CheckpointDir.open(dir);
+        CheckpointDir ckpt = CheckpointDir.open(ModelArgument.resolve(dir, "inspect"));
         Gpt2Config c = ckpt.config();
         out().printf("%s%n  architectures %s, vocab %d, positions %d, layers %d, hidden %d, heads %d, labels %s%n",
                 ckpt.path(), c.architectures(), c.vocabSize(), c.nPositions(), c.nLayer(), c.nEmbd(), c.nHead(),

@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 @Command(name = "merge",
         description = {"Merge checkpoints with a mergekit YAML recipe (linear, task_arithmetic, ties, dare_ties,",
             "dare_linear, breadcrumbs, breadcrumbs_ties, della, slerp, model_stock, passthrough, random_select).",
-            "Streams tensor by tensor; OUT_DIR appears only when the merge succeeded."},
+            "Streams tensor by tensor; OUT_DIR appears only when the merge succeeded.",
+            "A model may be a directory or a hub id (org/name[@rev]) from the Hugging Face cache (HF_HUB_CACHE)."},
         mixinStandardHelpOptions = true)
 final class MergeCommand implements Callable<Integer> {
 

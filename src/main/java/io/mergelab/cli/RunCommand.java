@@ -54,9 +54,17 @@ final class RunCommand implements Callable<Integer> {
                     + "job arrays chained by afterok and waits for them; --only always runs here.")
     String executor;
 
+    @Option(names = "--device", paramLabel = "auto|cpu|cuda|cuda:N",
+            description = "Where fine-tuning and evaluation compute: the same as --set device=... (default: the "
+                    + "config's device, else auto). With --executor slurm, cuda also asks Slurm for GPUs.")
+    String device;
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
+        if (device != null) {
+            overrides.add("device=" + device); // an override, so Slurm jobs get it with the others
+        }
         Studies studies = Studies.standard(Paths.home());
         StudyConfig study = studies.load(config, overrides);
         study.notes().forEach(n -> System.err.println("note: " + n));
@@ -73,6 +81,11 @@ final class RunCommand implements Callable<Integer> {
         String kind = executor != null ? executor : study.executor().kind();
         if (!kind.equals("local") && !kind.equals("slurm")) {
             throw new IllegalArgumentException("--executor " + kind + ": expected local or slurm");
+        }
+        if (kind.equals("local") || only != null) {
+            // fail before any work when this machine cannot give the device (a Slurm node is checked in its job)
+            io.mergelab.pipeline.StudyCompute.request(study.compute())
+                    .choose(io.mergelab.model.device.DeviceSelector.forThisMachine(), null);
         }
         int n = parallelism != null ? parallelism : study.executor().parallelism();
         Executor exec = only != null ? new LocalExecutor(n, true) // a cluster job: other steps run beside it

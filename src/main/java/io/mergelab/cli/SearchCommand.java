@@ -10,6 +10,7 @@ import io.mergelab.track.NoopTracker;
 import io.mergelab.track.Tracker;
 import io.mergelab.track.TrackingEndpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,6 +49,9 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not draw a progress bar.")
     boolean noProgress;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
         SearchConfig config = SearchConfigParser.parseFile(file);
@@ -61,7 +65,8 @@ final class SearchCommand implements Callable<Integer> {
         try (Tracker tracker = endpoint.<Tracker>map(e -> new MlflowTracker(e, System.err))
                 .orElseGet(NoopTracker::new)) {
             SearchRunner.Result r = new SearchRunner(config, MethodRegistry.load(), tracker,
-                    Mark.of(file.toString())).run(new SearchRunner.Options(dir, !noProgress, System.err));
+                    Mark.of(file.toString())).run(new SearchRunner.Options(dir, !noProgress, System.err,
+                            device.choose()));
             PrintWriter o = spec.commandLine().getOut();
             o.printf("search %s: %d candidates (%d evaluated now, %d from the journal)%n", config.name(), r.total(),
                     r.evaluatedNow(), r.replayed());

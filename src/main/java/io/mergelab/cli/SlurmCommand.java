@@ -108,7 +108,8 @@ final class SlurmCommand implements Runnable {
                 return 0;
             }
             List<SlurmStage> stages = StageGrouping.group(todo);
-            RenderedScripts r = new SbatchRenderer(home).render(study.name(), studyDir, stages, settings);
+            RenderedScripts r = new SbatchRenderer(home).render(study.name(), studyDir, stages,
+                    io.mergelab.pipeline.StudyCompute.withGpus(settings, study.compute(), stages));
             for (SlurmStage s : stages) {
                 out.printf("%-24s %3d task(s)%s%n", r.stageScripts().get(s.name()).getFileName(), s.tasks().size(),
                         s.after().isEmpty() ? "" : "  after " + String.join(", ", s.after()));

@@ -11,11 +11,12 @@ import java.util.Map;
  * @param seeds   the study is repeated once per seed (mean ± std in the report); the first is the main seed
  * @param merges  explicit merges followed by the expansion of every sweep
  * @param notes   things a user should know about how the config was read (legacy shape, ignored hub keys)
+ * @param compute {@code device} and {@code precision}: where fine-tuning and evaluation compute
  */
 public record StudyConfig(String name, List<Long> seeds, BaseModel baseModel, List<DatasetRef> datasets,
                           List<Variant> variants, Map<String, Object> trainingArgs, List<MergeSpec> merges,
                           Evaluate evaluate, Map<String, Object> tracking, ExecutorSettings executor,
-                          ReportSettings report, Path source, List<String> notes) {
+                          ReportSettings report, Path source, List<String> notes, Compute compute) {
 
     public StudyConfig {
         seeds = List.copyOf(seeds);
@@ -35,14 +36,45 @@ public record StudyConfig(String name, List<Long> seeds, BaseModel baseModel, Li
         return variants.stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow();
     }
 
-    /** The model every variant is fine-tuned from: a factory preset or an existing Hugging Face directory. */
-    public record BaseModel(String preset, Path path, long seed, Mark mark) {
+    /**
+     * {@code device: auto|cpu|cuda|cuda:N} and {@code precision: fp32|fp16|bf16} (spelling checked here; whether the
+     * machine has the device is checked where the step runs). {@code mark} points at the device field.
+     */
+    public record Compute(String device, String precision, Mark mark) {
+        public static final java.util.regex.Pattern DEVICE =
+                java.util.regex.Pattern.compile("(?i)auto|cpu|(cuda|gpu)(:\\d+)?");
+
+        /** GPUs a job needs for this device ({@code cuda:N} needs N+1 visible), 0 for auto and cpu. */
+        public int gpusNeeded() {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(?:cuda|gpu)(?::(\\d+))?").matcher(device);
+            return !m.matches() ? 0 : m.group(1) == null ? 1 : Integer.parseInt(m.group(1)) + 1;
+        }
+
+        /** How messages name the field: {@code device (file:line:col)}. */
+        public String where() {
+            return "device (" + mark + ")";
+        }
+    }
+
+    /**
+     * The model every variant is fine-tuned from: a factory preset, an existing Hugging Face directory, or a hub id
+     * ({@code org/name[@revision]}, found in the Hugging Face cache or downloaded when the step runs).
+     */
+    public record BaseModel(String preset, Path path, long seed, Mark mark, String hubId) {
+        public BaseModel(String preset, Path path, long seed, Mark mark) {
+            this(preset, path, seed, mark, null);
+        }
+
         public boolean isPreset() {
-            return path == null;
+            return path == null && hubId == null;
+        }
+
+        public boolean isHub() {
+            return hubId != null;
         }
 
         public String describe() {
-            return isPreset() ? "factory preset " + preset + " (seed " + seed + ")" : path.toString();
+            return isPreset() ? "factory preset " + preset + " (seed " + seed + ")" : isHub() ? hubId : path.toString();
         }
     }
 

@@ -28,7 +28,8 @@ import java.util.Set;
  */
 public final class StudyConfigParser {
     static final List<String> TOP_KEYS = List.of("name", "description", "seed", "seeds", "base_model", "datasets",
-            "variants", "training_args", "merges", "sweeps", "evaluate", "tracking", "executor", "report");
+            "variants", "training_args", "merges", "sweeps", "evaluate", "tracking", "executor", "report", "device",
+            "precision");
     /** mergekit methods and whether they need a base model. */
     static final Map<String, Boolean> METHODS = methods();
     static final List<String> SPLITS = List.of("train", "validation", "test");
@@ -99,7 +100,20 @@ public final class StudyConfigParser {
         ReportSettings report = report(top.get("report"), evaluate);
         Map<String, Object> tracking = tracking(top.get("tracking"));
         return new StudyConfig(name, seeds, base, datasets, variants, trainingArgs, merges, evaluate, tracking,
-                executor, report, file, notes);
+                executor, report, file, notes, compute(top));
+    }
+
+    /** {@code device} and {@code precision} at the top level; both optional. */
+    private static StudyConfig.Compute compute(Fields top) {
+        String device = top.string("device", "auto").strip();
+        if (!StudyConfig.Compute.DEVICE.matcher(device).matches()) {
+            throw new ConfigException(top.markOf("device"), "device: expected auto, cpu, cuda or cuda:N, got '"
+                    + device + "'");
+        }
+        String precision = top.has("precision")
+                ? Fields.asChoice(top.get("precision"), "precision", List.of("fp32", "fp16", "bf16")) : "fp32";
+        return new StudyConfig.Compute(device.toLowerCase(Locale.ROOT), precision,
+                top.has("device") ? top.markOf("device") : top.mark());
     }
 
     private static String stem(Path file) {
@@ -154,21 +168,19 @@ public final class StudyConfigParser {
             }
             return new BaseModel(null, p, modelSeed, f.markOf("path"));
         }
-        // A hub id ("gpt2", "openai-community/gpt2"): a local directory if there is one, else the factory architecture.
-        String id = f.requireString("name");
+        // A hub id ("gpt2", "openai-community/gpt2@main"): a local directory if there is one, else the Hugging Face
+        // cache or hub, which the pipeline checks (this package does not reach the cache).
+        String id = f.requireString("name").strip();
         for (Path candidate : hubCandidates(file, id)) {
             if (Files.isRegularFile(candidate.resolve("config.json"))) {
                 return new BaseModel(null, candidate, modelSeed, f.markOf("name"));
             }
         }
-        String lower = id.toLowerCase(Locale.ROOT);
-        if (lower.equals("gpt2") || lower.endsWith("/gpt2")) {
-            notes.add("base_model '" + id + "': no local copy found (set MERGELAB_MODELS to a folder holding " + id
-                    + "/config.json); using the factory gpt2 architecture with seeded random weights instead");
-            return new BaseModel("gpt2", null, modelSeed, f.markOf("name"));
+        if (id.startsWith("/") || id.startsWith(".") || id.startsWith("~") || id.endsWith("/")) {
+            throw new ConfigException(f.markOf("name"), "base_model.name: no model directory " + id
+                    + " (a path goes in base_model.path; name takes a hub id such as openai-community/gpt2)");
         }
-        throw new ConfigException(f.markOf("name"), "base_model.name: no local model directory for '" + id
-                + "' (looked in the config's folder and $MERGELAB_MODELS); give base_model.path or a preset");
+        return new BaseModel(null, null, modelSeed, f.markOf("name"), id);
     }
 
     private List<Path> hubCandidates(Path file, String id) {

@@ -1,5 +1,6 @@
 package io.mergelab.eval;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -23,10 +24,17 @@ public final class Evaluator {
 
     private final int batchSize;
     private final int maxLength;
+    private final Device device;
 
     public Evaluator(int batchSize, int maxLength) {
+        this(batchSize, maxLength, null);
+    }
+
+    /** @param device where weights and batches live; null: the engine's default (the first GPU if any) */
+    public Evaluator(int batchSize, int maxLength, Device device) {
         this.batchSize = batchSize;
         this.maxLength = maxLength;
+        this.device = device;
     }
 
     /**
@@ -39,7 +47,7 @@ public final class Evaluator {
             throw new IllegalArgumentException(modelDir + ": no classification head (score.weight); "
                     + "evaluate a fine-tuned checkpoint");
         }
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             LoadedClassifier c = Gpt2Checkpoints.loadClassifier(dir, manager, labels, 0L);
             List<String> names = labels.isEmpty() ? c.config().labelList() : labels;
             int pad = c.config().padTokenId();

@@ -2,6 +2,8 @@ package io.mergelab.merge;
 
 import io.mergelab.model.checkpoint.CheckpointDir;
 import io.mergelab.model.checkpoint.CheckpointFormatException;
+import io.mergelab.model.hub.HubException;
+import io.mergelab.model.hub.ModelReference;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,16 +12,24 @@ import java.util.Map;
 
 /**
  * Turns recipe model references into opened checkpoints: earlier stage names first, then paths
- * relative to the recipe's directory, then to the working directory. Hub ids and
- * {@code path@revision} / {@code model+lora} forms are not supported (no network here).
+ * relative to the recipe's directory, then to the working directory, then hub ids ({@code org/name[@rev]})
+ * through the Hugging Face cache. {@code model+lora} forms are not supported.
  */
 public final class ModelResolver {
     private final Path recipeDir;
+    private final io.mergelab.model.hub.ModelResolver hub;
     private final Map<String, Path> named = new HashMap<>();
     private final Map<Path, CheckpointDir> opened = new HashMap<>();
 
+    /** Hub ids resolve through the cache the environment names (HF_HUB_CACHE, HF_HUB_OFFLINE, ...). */
     public ModelResolver(Path recipeDir) {
+        this(recipeDir, null);
+    }
+
+    /** @param hub how hub ids become directories; null: from the environment, made on first use */
+    public ModelResolver(Path recipeDir, io.mergelab.model.hub.ModelResolver hub) {
         this.recipeDir = recipeDir == null ? Path.of(".") : recipeDir;
+        this.hub = hub;
     }
 
     /** Makes {@code name} (a stage's name) resolve to {@code dir}. */
@@ -39,9 +49,17 @@ public final class ModelResolver {
             if (!Files.isDirectory(p) && Files.isDirectory(candidate)) {
                 p = candidate;
             }
+            if (!Files.isDirectory(p) && ModelReference.parse(ref, recipeDir) instanceof ModelReference.HubId id) {
+                try {
+                    p = (hub != null ? hub : io.mergelab.model.hub.ModelResolver.fromEnvironment()).resolve(id);
+                } catch (HubException e) {
+                    throw new MergeException(field + ": model '" + ref + "': no directory " + p + "; as a hub id: "
+                            + e.getMessage(), e);
+                }
+            }
             if (!Files.isDirectory(p)) {
                 throw new MergeException(field + ": model '" + ref + "' not found (looked for directory " + p
-                        + "; only local checkpoint directories are supported)");
+                        + "; a hub id is written org/name[@revision])");
             }
         }
         Path key = p.toAbsolutePath().normalize();

@@ -1,5 +1,6 @@
 package io.mergelab.pipeline;
 
+import io.mergelab.config.StudyConfig;
 import io.mergelab.data.DatasetSplits;
 import io.mergelab.eval.ClassificationMetrics;
 import io.mergelab.report.EvalRecord;
@@ -13,7 +14,7 @@ import java.util.Map;
  * its head when the model was merged across datasets. Writes {@code result.json} and {@code logits.json}.
  */
 record EvaluateAction(String modelStep, String dataStep, String headStep, String split, ResultMeta meta,
-                      int batchSize, int maxLength) implements StepAction {
+                      int batchSize, int maxLength, StudyConfig.Compute compute) implements StepAction {
     @Override
     public void run(StepContext ctx) throws Exception {
         DatasetSplits data = PreparedData.read(ctx.outputOf(dataStep));
@@ -23,7 +24,8 @@ record EvaluateAction(String modelStep, String dataStep, String headStep, String
             HeadSwap.compose(model, ModelOutputs.modelDir(ctx.outputOf(headStep)), composed);
             model = composed;
         }
-        ModelLogits.Result r = ModelLogits.compute(model, data.labels(), data.split(split), batchSize, maxLength);
+        ModelLogits.Result r = ModelLogits.compute(model, data.labels(), data.split(split), batchSize, maxLength,
+                StudyCompute.choose(compute));
         if (headStep != null) {
             StepStore.deleteRecursively(model); // rebuilt cheaply; keeps the study folder small
         }

@@ -1,5 +1,6 @@
 package io.mergelab.pipeline;
 
+import io.mergelab.config.StudyConfig;
 import io.mergelab.data.DatasetSplits;
 import io.mergelab.data.Datasets;
 import io.mergelab.data.Example;
@@ -19,7 +20,7 @@ import java.util.Map;
  * and the trainer continues from its last checkpoint.
  */
 record FinetuneAction(String baseStep, String dataStep, int sliceIndex, int sliceCount, long dataSeed,
-                      Map<String, Object> trainingArgs) implements StepAction {
+                      Map<String, Object> trainingArgs, StudyConfig.Compute compute) implements StepAction {
     @Override
     public boolean resumable() {
         return true;
@@ -41,7 +42,7 @@ record FinetuneAction(String baseStep, String dataStep, int sliceIndex, int slic
                 ? Datasets.disjointSlices(data.train(), sliceCount, dataSeed).get(sliceIndex) : data.train();
         TrainingArgs args = TrainingArgs.fromMap(trainingArgs);
         Path base = ModelOutputs.modelDir(ctx.outputOf(baseStep));
-        FineTuneResult result = new FineTuner(args, System.err, true).run(new FineTuneJob(base, data.labels(), train,
+        FineTuneResult result = new FineTuner(args, System.err, true, StudyCompute.choose(compute)).run(new FineTuneJob(base, data.labels(), train,
                 data.validation(), List.of(), out, false));
         if (!Double.isFinite(result.trainLoss())) {
             // A diverged model would poison every merge and score as chance: stop here and say so.

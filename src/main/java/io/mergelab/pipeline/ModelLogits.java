@@ -1,5 +1,6 @@
 package io.mergelab.pipeline;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.mergelab.data.Example;
 import io.mergelab.eval.BatchedClassifier;
@@ -23,12 +24,13 @@ final class ModelLogits {
     record Result(float[][] logits, int[] gold) {
     }
 
-    static Result compute(Path modelDir, List<String> labels, List<Example> examples, int batchSize, int maxLength) {
+    static Result compute(Path modelDir, List<String> labels, List<Example> examples, int batchSize, int maxLength,
+                          Device device) {
         CheckpointDir dir = CheckpointDir.open(modelDir);
         if (dir.tensorByCanonicalName("score.weight").isEmpty()) {
             throw new IllegalArgumentException(modelDir + ": no classification head (score.weight) to evaluate");
         }
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             Gpt2Checkpoints.LoadedClassifier c = Gpt2Checkpoints.loadClassifier(dir, manager, labels, 0L);
             int pad = c.config().padTokenId();
             try (Gpt2Tokenizer tokenizer = Gpt2Tokenizer.open(modelDir, pad)) {

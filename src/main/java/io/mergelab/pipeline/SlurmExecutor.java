@@ -40,8 +40,12 @@ public final class SlurmExecutor implements Executor {
         }
     }
 
-    /** Environment variables the jobs get from the submitting shell (DJL's cache, the launcher's JVM options). */
-    static final List<String> FORWARDED_ENV = List.of("DJL_CACHE_DIR", "MERGELAB_JAVA_OPTS");
+    /**
+     * Environment variables the jobs get from the submitting shell (DJL's cache, the launcher's JVM options, where the
+     * Hugging Face cache is and whether it is offline). Not HF_TOKEN: job scripts are plain files.
+     */
+    static final List<String> FORWARDED_ENV = List.of("DJL_CACHE_DIR", "MERGELAB_JAVA_OPTS", "HF_HOME", "HF_HUB_CACHE",
+            "HF_HUB_OFFLINE", "HF_ENDPOINT");
 
     private final SlurmClient client;
     private final SlurmSettings settings;
@@ -49,9 +53,17 @@ public final class SlurmExecutor implements Executor {
     private final Invocation invocation;
     private final Duration pollEvery;
     private final Duration timeout;
+    private final StudyConfig.Compute compute;
 
     public SlurmExecutor(SlurmClient client, SlurmSettings settings, Path home, Invocation invocation,
                          Duration pollEvery, Duration timeout) {
+        this(client, settings, home, invocation, pollEvery, timeout, null);
+    }
+
+    /** @param compute the study's device: {@code cuda} adds {@code --gpus} to model stages that name none */
+    public SlurmExecutor(SlurmClient client, SlurmSettings settings, Path home, Invocation invocation,
+                         Duration pollEvery, Duration timeout, StudyConfig.Compute compute) {
+        this.compute = compute;
         this.client = client;
         this.settings = settings;
         this.home = home.toAbsolutePath().normalize();
@@ -77,7 +89,7 @@ public final class SlurmExecutor implements Executor {
         long poll = Long.parseLong(env.getOrDefault("MERGELAB_SLURM_POLL_MS", "2000"));
         double wait = hours == null ? 72 : Double.parseDouble(String.valueOf(hours));
         return new SlurmExecutor(SlurmClients.fromEnvironment(env, warn), settings, home, invocation,
-                Duration.ofMillis(poll), Duration.ofSeconds((long) (wait * 3600)));
+                Duration.ofMillis(poll), Duration.ofSeconds((long) (wait * 3600)), study.compute());
     }
 
     @Override
@@ -152,8 +164,10 @@ public final class SlurmExecutor implements Executor {
         if (todo.isEmpty()) {
             throw new IllegalStateException(studyDir + ": every step is done; nothing to submit");
         }
+        SlurmSettings resources = compute == null ? settings
+                : StudyCompute.withGpus(settings, compute, io.mergelab.slurm.StageGrouping.group(todo));
         StudySubmission sub = StudySubmission.submit(client, new SbatchRenderer(home), plan.study(), studyDir, todo,
-                settings);
+                resources);
         new SubmissionRecord(plan.study(), invocation.config(), invocation.overrides(), invocation.outputs(),
                 sub.stageJobs(), sub.tasks(), labels).write(studyDir);
         return sub;

@@ -158,6 +158,12 @@ public final class StudyPlanner {
                 return Step.of("base", "base model " + b.preset(), in, List.of(), Map.of("model", "base"),
                         new BaseModelAction(b.preset(), b.seed(), null, tokenizerDir));
             }
+            if (b.isHub()) {
+                // id@revision, not the commit it resolves to: the step keeps its id when the download happens later
+                in.put("hub", HubBase.check(b).toString());
+                return Step.of("base", "base model " + b.hubId(), in, List.of(), Map.of("model", "base"),
+                        new BaseModelAction(null, b.seed(), null, tokenizerDir, b.hubId()));
+            }
             in.put("path", b.path().toString());
             in.put("fingerprint", fingerprint(b.path()));
             return Step.of("base", "base model " + b.path().getFileName(), in, List.of(), Map.of("model", "base"),
@@ -189,7 +195,8 @@ public final class StudyPlanner {
             in.put("data_seed", dataSeed);
             in.put("training_args", args);
             return Step.of("finetune", label, in, List.of(base, data), Map.of(),
-                    new FinetuneAction(base.id(), data.id(), sliceIndex, sliceCount, dataSeed, args));
+                    new FinetuneAction(base.id(), data.id(), sliceIndex, sliceCount, dataSeed, args,
+                            study.compute()));
         }
 
         private Step evaluate(Step model, Step data, Step head, String split, ResultMeta meta) {
@@ -203,7 +210,7 @@ public final class StudyPlanner {
             return Step.of("evaluate", "evaluate " + meta.model() + " on " + meta.dataset() + "/" + split
                             + (study.seeds().size() > 1 ? " (seed " + meta.seed() + ")" : ""), in, deps, metaMap(meta),
                     new EvaluateAction(model.id(), data.id(), head == null ? null : head.id(), split, meta, evalBatch,
-                            maxLength));
+                            maxLength, study.compute()));
         }
 
         private void mergeSteps(MergeSpec m, Step base, Map<String, Step> tuned, Map<String, Step> data, long seed,

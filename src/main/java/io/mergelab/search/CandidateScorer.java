@@ -34,11 +34,13 @@ final class CandidateScorer implements AutoCloseable {
     private final String split;
     private final int maxExamples;
     private final SearchConfig.EvalSettings eval;
-    private final NDManager manager = NDManager.newBaseManager();
+    private final NDManager manager;
     private LoadedClassifier classifier;
     private List<TokenizedExamples> tokenized;
 
-    CandidateScorer(List<Data> data, String metric, String split, int maxExamples, SearchConfig.EvalSettings eval) {
+    CandidateScorer(List<Data> data, String metric, String split, int maxExamples, SearchConfig.EvalSettings eval,
+            ai.djl.Device device) {
+        this.manager = NDManager.newBaseManager(device);
         this.data = List.copyOf(data);
         this.metric = metric;
         this.split = split;

@@ -138,14 +138,14 @@ public final class SearchConfigParser {
         Map<String, Path> models = new LinkedHashMap<>();
         if (modelsNode instanceof Node.ListNode l) {
             for (int i = 0; i < l.items().size(); i++) {
-                Path p = path(l.items().get(i), "search.merge.models[" + i + "]");
+                Path p = modelPath(l.items().get(i), "search.merge.models[" + i + "]");
                 String n = uniqueName(p.getFileName().toString(), models);
                 models.put(n, p);
             }
         } else {
             Map<String, Node> mm = map(modelsNode, "search.merge.models", null);
             for (Map.Entry<String, Node> e : mm.entrySet()) {
-                models.put(e.getKey(), path(e.getValue(), "search.merge.models." + e.getKey()));
+                models.put(e.getKey(), modelPath(e.getValue(), "search.merge.models." + e.getKey()));
             }
         }
         if (models.size() < 2 && !m.containsKey("base_model")) {
@@ -153,7 +153,7 @@ public final class SearchConfigParser {
                     + "a base_model)");
         }
         Optional<Path> base = m.containsKey("base_model")
-                ? Optional.of(path(m.get("base_model"), "search.merge.base_model")) : Optional.empty();
+                ? Optional.of(modelPath(m.get("base_model"), "search.merge.base_model")) : Optional.empty();
         Map<String, Double> fixed = new LinkedHashMap<>();
         if (m.containsKey("parameters")) {
             Map<String, Node> p = map(m.get("parameters"), "search.merge.parameters", null);
@@ -395,6 +395,27 @@ public final class SearchConfigParser {
         }
         throw new ConfigException(n.mark(), where + "." + key + ": expected a finite number, got " + n.kind()
                 + (n instanceof Node.Scalar s ? " '" + s.text() + "'" : ""));
+    }
+
+    /**
+     * A checkpoint directory relative to the config, else a hub id already in the Hugging Face cache (parsing never
+     * downloads: a config is often validated before its models exist; fetch hub models with fetch-model first).
+     */
+    private Path modelPath(Node n, String where) {
+        String t = scalarText(n, where);
+        Path local = baseDir.resolve(t).normalize();
+        if (java.nio.file.Files.isDirectory(local)) {
+            return local;
+        }
+        try {
+            if (io.mergelab.model.hub.ModelReference.parse(t, baseDir) instanceof io.mergelab.model.hub.ModelReference.HubId id) {
+                return new io.mergelab.model.hub.SnapshotFetcher(io.mergelab.model.hub.HubSettings.fromEnvironment(),
+                        null).fromCache(id, "not a directory");
+            }
+        } catch (io.mergelab.model.hub.HubException e) {
+            return local; // reported as a missing directory where the model is opened
+        }
+        return local;
     }
 
     private Path path(Node n, String where) {

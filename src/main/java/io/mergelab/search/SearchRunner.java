@@ -45,8 +45,12 @@ public final class SearchRunner {
     /**
      * @param outDir   journal, best checkpoints and report files
      * @param progress draw a progress bar on {@code log}
+     * @param device   where candidates are scored; null: the engine's default (the first GPU if any)
      */
-    public record Options(Path outDir, boolean progress, PrintStream log) {
+    public record Options(Path outDir, boolean progress, PrintStream log, ai.djl.Device device) {
+        public Options(Path outDir, boolean progress, PrintStream log) {
+            this(outDir, progress, log, null);
+        }
     }
 
     /** What a search produced. {@code evaluatedNow} counts candidates scored by this process (not replayed). */
@@ -89,9 +93,9 @@ public final class SearchRunner {
         try (SearchJournal journal = SearchJournal.open(out.resolve("journal.jsonl"), configHash(space), dimNames,
                 opt.log());
                 CandidateScorer validation = new CandidateScorer(data, config.objective().metric(), "validation",
-                        config.objective().maxExamples(), config.eval());
+                        config.objective().maxExamples(), config.eval(), opt.device());
                 CandidateScorer test = new CandidateScorer(data, config.objective().metric(), "test", 0,
-                        config.eval())) {
+                        config.eval(), opt.device())) {
             List<SearchJournal.Entry> done = journal.entries();
             int replayable = done.size();
             if (replayable > 0) {

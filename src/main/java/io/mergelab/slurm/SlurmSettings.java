@@ -31,6 +31,26 @@ public record SlurmSettings(Resources defaults, Map<String, Resources> stages) {
         return defaults.with(stages.get(stage));
     }
 
+    /**
+     * These settings with {@code --gpus=N} for the stages named whose resources say nothing about GPUs (the study asked
+     * for a CUDA device); a section or stage that names gpus, or {@code --gres} in extra, is left as written.
+     */
+    public SlurmSettings withGpusWhereUnset(int gpus, java.util.Collection<String> stageNames) {
+        if (gpus <= 0) {
+            return this;
+        }
+        Map<String, Resources> out = new LinkedHashMap<>(stages);
+        for (String stage : stageNames) {
+            Resources r = forStage(stage);
+            boolean gres = r.extra().stream().anyMatch(l -> l.contains("--gres") || l.contains("--gpus"));
+            if (r.gpus() == null && !gres) {
+                Resources gpu = new Resources(null, null, null, null, null, null, Integer.toString(gpus), null, null);
+                out.put(stage, stages.getOrDefault(stage, Resources.NONE).with(gpu));
+            }
+        }
+        return new SlurmSettings(defaults, out);
+    }
+
     /** Reads the section (a YAML mapping, or null for none); {@code where} prefixes error messages. */
     public static SlurmSettings fromMap(Map<?, ?> section, String where) {
         if (section == null) {

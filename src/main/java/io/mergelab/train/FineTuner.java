@@ -1,5 +1,6 @@
 package io.mergelab.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -57,11 +58,18 @@ public final class FineTuner {
     private final TrainingArgs args;
     private final PrintStream log;
     private final boolean progressBar;
+    private final Device device;
 
     public FineTuner(TrainingArgs args, PrintStream log, boolean progressBar) {
+        this(args, log, progressBar, null);
+    }
+
+    /** @param device where weights, optimizer state and batches live; null: the engine's default */
+    public FineTuner(TrainingArgs args, PrintStream log, boolean progressBar, Device device) {
         this.args = args;
         this.log = log;
         this.progressBar = progressBar;
+        this.device = device;
     }
 
     public FineTuner(TrainingArgs args) {
@@ -79,7 +87,7 @@ public final class FineTuner {
         JniUtils.setGradMode(false); // grad mode is per thread; only the GradientCollector turns it on
         Optional<Path> resume = ResumeCheckpoints.latest(out);
         CheckpointDir source = CheckpointDir.open(job.model());
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             CheckpointDir weightsFrom = resume.map(p -> CheckpointDir.open(p.resolve(ResumeCheckpoints.MODEL)))
                     .orElse(source);
             LoadedClassifier classifier = Gpt2Checkpoints.loadClassifier(weightsFrom, manager, job.labels(),

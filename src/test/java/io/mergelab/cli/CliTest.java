@@ -94,6 +94,28 @@ class CliTest {
         assertTrue(r.err().contains("--colour"), r.err());
     }
 
+    @Test
+    void aDeviceThisMachineLacksIsAOneLineErrorNamingTheOptionOrField(@TempDir Path tmp) {
+        Path model = tmp.resolve("tiny");
+        assertEquals(0, run("init-model", "--out", model.toString()).exitCode());
+        Result cuda = run("classify", "--model", model.toString(), "--num-labels", "2", "--device", "cuda", "hi");
+        assertEquals(1, cuda.exitCode());
+        assertSingleErrorLine(cuda, "--device cuda: cuda:0 requested, but this build has the CPU libtorch (available: cpu)");
+        Result typo = run("classify", "--model", model.toString(), "--device", "tpu", "hi");
+        assertSingleErrorLine(typo, "--device: device 'tpu' is not one of auto, cpu, cuda, cuda:N");
+        Result precision = run("eval", "--model", model.toString(), "--dataset", "configs/datasets/yelp.yaml",
+                "--precision", "fp8");
+        assertSingleErrorLine(precision, "--precision: precision 'fp8' is not one of fp32, fp16, bf16");
+        assertEquals(0, run("classify", "--model", model.toString(), "--num-labels", "2", "--device", "cpu",
+                "--precision", "bf16", "hi").exitCode(), "bf16 on the CPU runs in fp32 with a note");
+
+        Result study = run("run", "configs/quickstart.yaml", "--device", "cuda:1", "--outputs", tmp.toString());
+        assertEquals(1, study.exitCode());
+        assertSingleErrorLine(study, "device (");
+        assertTrue(study.err().contains("cuda:1 requested") && study.err().contains("(available: cpu)"), study.err());
+        assertFalse(Files.exists(tmp.resolve("quickstart")), "nothing ran");
+    }
+
     private static void assertSingleErrorLine(Result r, String mustMention) {
         String err = r.err().strip();
         assertTrue(err.startsWith("mergelab: error: "), err);

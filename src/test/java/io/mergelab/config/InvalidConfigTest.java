@@ -44,6 +44,36 @@ class InvalidConfigTest {
     }
 
     @Test
+    void deviceAndPrecisionAreCheckedWhereTheyAreWritten() throws IOException {
+        assertError("name: s\ndatasets: [yelp]\ndevice: tpu\n", "3:9: device: expected auto, cpu, cuda or cuda:N, got 'tpu'");
+        assertError("name: s\ndatasets: [yelp]\nprecision: fp8\n",
+                "3:12: precision: unknown value 'fp8' (did you mean 'fp32'?); expected one of fp32, fp16, bf16");
+        Path f = home.resolve("study.yaml");
+        Files.writeString(f, "name: s\ndatasets: [yelp]\ndevice: CUDA:1\nprecision: bf16\n");
+        StudyConfig s = parser.parse(f, List.of());
+        assertEquals(new StudyConfig.Compute("cuda:1", "bf16", s.compute().mark()), s.compute());
+        assertEquals("device (" + f + ":3:9)", s.compute().where());
+        assertEquals(2, s.compute().gpusNeeded(), "cuda:1 needs two visible GPUs");
+        assertEquals(0, parser.parse(f, List.of("device=cpu")).compute().gpusNeeded());
+        assertEquals(1, parser.parse(f, List.of("device=gpu")).compute().gpusNeeded());
+        Files.writeString(f, "name: s\ndatasets: [yelp]\n");
+        assertEquals("auto", parser.parse(f, List.of()).compute().device());
+        assertEquals("fp32", parser.parse(f, List.of()).compute().precision());
+    }
+
+    @Test
+    void baseModelNamesAHubIdWhenNoLocalDirectoryHasIt() throws IOException {
+        Path f = home.resolve("study.yaml");
+        Files.writeString(f, "name: s\ndatasets: [yelp]\nbase_model: openai-community/gpt2@main\n");
+        StudyConfig s = parser.parse(f, List.of());
+        assertEquals("openai-community/gpt2@main", s.baseModel().hubId());
+        assertEquals(false, s.baseModel().isPreset());
+        assertError("name: s\ndatasets: [yelp]\nbase_model: {name: ./models/mine}\n",
+                "3:20: base_model.name: no model directory ./models/mine (a path goes in base_model.path; name takes "
+                        + "a hub id such as openai-community/gpt2)");
+    }
+
+    @Test
     void yamlSyntaxError() throws IOException {
         assertError("name: s\ndatasets: [yelp\nseed: 1\n",
                 "3:5: invalid YAML: expected ',' or ']', but got :");

@@ -113,7 +113,7 @@ class StudyConfigParserTest {
         StudyConfig s = parser.parse(f, List.of());
         assertEquals("001_seed", s.name());
         assertEquals("imdb", s.datasets().get(0).name());
-        assertEquals("gpt2", s.baseModel().preset(), "no local gpt2: the factory architecture, said in a note");
+        assertEquals("openai-community/gpt2", s.baseModel().hubId(), "no local gpt2: the hub id, for the cache");
         assertEquals(List.of("gpt2_f_experiment_0_drug_data"), s.variants().stream().map(StudyConfig.Variant::name).toList());
         assertEquals("linear", s.merges().get(0).method());
         assertTrue(!s.trainingArgs().containsKey("push_to_hub") && !s.trainingArgs().containsKey("output_dir"));

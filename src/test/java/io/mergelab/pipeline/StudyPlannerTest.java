@@ -81,7 +81,8 @@ class StudyPlannerTest {
         Plan p = plan(HOME.resolve("src/test/resources/config/seed_001_example.yaml"));
         assertEquals(Map.of("base", 1L, "data", 1L, "finetune", 1L, "merge", 1L, "evaluate", 4L, "report", 1L),
                 kinds(p));
-        assertTrue(p.steps().get(0).inputs().toString().contains("preset=gpt2"));
+        assertTrue(p.steps().get(0).inputs().toString().contains("hub=openai-community/gpt2"),
+                p.steps().get(0).inputs().toString());
     }
 
     @Test
