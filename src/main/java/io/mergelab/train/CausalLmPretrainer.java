@@ -70,39 +70,48 @@ public final class CausalLmPretrainer {
     }
 
     public PretrainResult run(PretrainJob job) throws IOException {
-        Path out = job.out().toAbsolutePath().normalize();
-        TrainingOutput.prepare(out, job.overwrite(), "pre-training");
+        Split split = split(job);
+        TokenBlocks train;
+        TokenBlocks heldOut;
+        int eos = eosOf(CheckpointDir.open(job.model()).config());
+        try (Gpt2Tokenizer tokenizer = Gpt2Tokenizer.open(job.model(), eos)) {
+            train = TokenBlocks.pack(split.train, tokenizer, args.maxLength(), eos);
+            heldOut = TokenBlocks.pack(split.heldOut, tokenizer, args.maxLength(), eos);
+        }
+        if (train.size() == 0 || heldOut.size() == 0) {
+            throw new IllegalArgumentException("corpus too small: " + train.size() + " training and "
+                    + heldOut.size() + " held-out blocks of max_length=" + args.maxLength()
+                    + " tokens; give more text or a smaller max_length");
+        }
+        log.printf(Locale.ROOT, "pre-training on %d documents: %d train blocks (%d tokens), %d held-out blocks "
+                + "(%d tokens) of %d tokens%n", job.documents().size(), train.size(), train.tokens(),
+                heldOut.size(), heldOut.tokens(), args.maxLength());
+        return run(job.model(), job.out(), job.overwrite(), train, heldOut, fingerprint(split));
+    }
+
+    private static int eosOf(Gpt2Config c) {
+        return c.eosTokenId() != null ? c.eosTokenId() : Gpt2Config.GPT2_EOS;
+    }
+
+    /** Trains on blocks already made; {@code fingerprint} names the data, so a resume with other data is refused. */
+    PretrainResult run(Path model, Path outDir, boolean overwrite, TokenBlocks train, TokenBlocks heldOut,
+            String fingerprint) throws IOException {
+        Path out = outDir.toAbsolutePath().normalize();
+        TrainingOutput.prepare(out, overwrite, "pre-training");
         Engine engine = Engine.getInstance();
         JniUtils.setGradMode(false); // grad mode is per thread; only the GradientCollector turns it on
         Optional<Path> resume = ResumeCheckpoints.latest(out);
-        CheckpointDir source = CheckpointDir.open(job.model());
-        Split split = split(job);
+        CheckpointDir source = CheckpointDir.open(model);
         try (NDManager manager = NDManager.newBaseManager()) {
             CheckpointDir weightsFrom = resume.map(p -> CheckpointDir.open(p.resolve(ResumeCheckpoints.MODEL)))
                     .orElse(source);
             LoadedLanguageModel lm = Gpt2Checkpoints.loadLanguageModel(weightsFrom, manager, args::applyDropout);
-            int eos = lm.config().eosTokenId() != null ? lm.config().eosTokenId() : Gpt2Config.GPT2_EOS;
-            TokenBlocks train;
-            TokenBlocks heldOut;
-            try (Gpt2Tokenizer tokenizer = Gpt2Tokenizer.open(job.model(), eos)) {
-                train = TokenBlocks.pack(split.train, tokenizer, args.maxLength(), eos);
-                heldOut = TokenBlocks.pack(split.heldOut, tokenizer, args.maxLength(), eos);
-            }
-            if (train.size() == 0 || heldOut.size() == 0) {
-                throw new IllegalArgumentException("corpus too small: " + train.size() + " training and "
-                        + heldOut.size() + " held-out blocks of max_length=" + args.maxLength()
-                        + " tokens; give more text or a smaller max_length");
-            }
-            log.printf(Locale.ROOT, "pre-training on %d documents: %d train blocks (%d tokens), %d held-out blocks "
-                    + "(%d tokens) of %d tokens%n", job.documents().size(), train.size(), train.tokens(),
-                    heldOut.size(), heldOut.tokens(), args.maxLength());
             List<TrainableParameter> trainable = new ArrayList<>();
             for (Map.Entry<String, Parameter> e : lm.model().namedParameters().entrySet()) {
                 e.getValue().getArray().setRequiresGradient(true);
                 trainable.add(new TrainableParameter(e.getKey(), e.getValue().getArray(),
                         TrainableParameter.decays(e.getKey())));
             }
-            String fingerprint = fingerprint(split);
             try (AdamW optimizer = new AdamW(trainable, args.adamBeta1(), args.adamBeta2(), args.adamEpsilon(),
                     args.weightDecay(), manager)) {
                 TrainingState state;
@@ -123,9 +132,9 @@ public final class CausalLmPretrainer {
                     log.printf(Locale.ROOT, "held-out perplexity before training: %.1f%n", Math.exp(initialLoss));
                 }
                 int resumedFrom = resume.isPresent() ? state.step : -1;
-                Loop loop = new Loop(engine, manager, lm, optimizer, train, heldOut, state, out, job);
+                Loop loop = new Loop(engine, manager, lm, optimizer, train, heldOut, state, out);
                 loop.run();
-                return finish(job, out, manager, loop, resumedFrom, initialLoss);
+                return finish(model, out, manager, loop, resumedFrom, initialLoss);
             }
         }
     }
@@ -173,13 +182,12 @@ public final class CausalLmPretrainer {
         final TokenBlocks heldOut;
         final TrainingState state;
         final Path out;
-        final PretrainJob job;
         final int stepsPerEpoch;
         final int totalSteps;
         final LrSchedule schedule;
 
         Loop(Engine engine, NDManager manager, LoadedLanguageModel lm, AdamW optimizer, TokenBlocks train,
-                TokenBlocks heldOut, TrainingState state, Path out, PretrainJob job) {
+                TokenBlocks heldOut, TrainingState state, Path out) {
             this.engine = engine;
             this.manager = manager;
             this.lm = lm;
@@ -188,7 +196,6 @@ public final class CausalLmPretrainer {
             this.heldOut = heldOut;
             this.state = state;
             this.out = out;
-            this.job = job;
             int batches = (train.size() + args.trainBatchSize() - 1) / args.trainBatchSize();
             stepsPerEpoch = (batches + args.gradientAccumulationSteps() - 1) / args.gradientAccumulationSteps();
             totalSteps = args.maxSteps() > 0 ? args.maxSteps()
@@ -287,14 +294,14 @@ public final class CausalLmPretrainer {
         }
     }
 
-    private PretrainResult finish(PretrainJob job, Path out, NDManager manager, Loop loop, int resumedFrom,
+    private PretrainResult finish(Path model, Path out, NDManager manager, Loop loop, int resumedFrom,
             double initialLoss) throws IOException {
         TrainingState state = loop.state;
         double heldOutLoss = heldOutLoss(loop.lm.model(), loop.heldOut, manager);
         loop.logHeldOut(heldOutLoss);
         Path staged = out.resolve(".final-model-" + ProcessHandle.current().pid());
         ResumeCheckpoints.deleteRecursively(staged);
-        Gpt2Checkpoints.saveLanguageModel(loop.lm, job.model(), staged, false);
+        Gpt2Checkpoints.saveLanguageModel(loop.lm, model, staged, false);
         // the model's files go straight into OUT (which also holds checkpoints/), one atomic rename each
         try (Stream<Path> files = Files.list(staged)) {
             for (Path f : files.toList()) {
@@ -310,7 +317,7 @@ public final class CausalLmPretrainer {
         ts.put("total_steps", loop.totalSteps);
         ts.put("steps_per_epoch", loop.stepsPerEpoch);
         ts.put("num_train_blocks", loop.train.size());
-        ts.put("model", job.model().toAbsolutePath().toString());
+        ts.put("model", model.toAbsolutePath().toString());
         Evaluator.writeAtomically(out.resolve(FineTuner.TRAINING_STATE),
                 TrainingState.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ts) + "\n");
         ObjectNode metrics = TrainingState.MAPPER.createObjectNode();
