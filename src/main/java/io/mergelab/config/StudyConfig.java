@@ -35,14 +35,42 @@ public record StudyConfig(String name, List<Long> seeds, BaseModel baseModel, Li
         return variants.stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow();
     }
 
-    /** The model every variant is fine-tuned from: a factory preset or an existing Hugging Face directory. */
-    public record BaseModel(String preset, Path path, long seed, Mark mark) {
+    /**
+     * The model every variant is fine-tuned from: a factory preset or an existing Hugging Face directory,
+     * optionally pre-trained as a causal LM first ({@code pretrain} null: used as it is).
+     */
+    public record BaseModel(String preset, Path path, long seed, Mark mark, Pretrain pretrain) {
+        public BaseModel(String preset, Path path, long seed, Mark mark) {
+            this(preset, path, seed, mark, null);
+        }
+
+        public BaseModel withPretrain(Pretrain p) {
+            return new BaseModel(preset, path, seed, mark, p);
+        }
+
         public boolean isPreset() {
             return path == null;
         }
 
         public String describe() {
             return isPreset() ? "factory preset " + preset + " (seed " + seed + ")" : path.toString();
+        }
+    }
+
+    /**
+     * Causal-LM pre-training of the base before fine-tuning ({@code base_model.pretrain}).
+     *
+     * @param corpus              text files or directories, resolved
+     * @param column              text column of TSV/CSV corpus files (null: text, review, ...)
+     * @param heldOut             share of documents held out for perplexity
+     * @param trainingArgs        pre-training arguments (transformers' names; {@code steps} is max_steps)
+     * @param fromScratchBaseline also fine-tune every variant from the random base and report those rows
+     */
+    public record Pretrain(List<Path> corpus, String column, double heldOut, Map<String, Object> trainingArgs,
+                           boolean fromScratchBaseline, Mark mark) {
+        public Pretrain {
+            corpus = List.copyOf(corpus);
+            trainingArgs = Frozen.map(trainingArgs);
         }
     }
 
