@@ -76,7 +76,7 @@ public final class StudyConfigParser {
         }
         List<Long> seeds = seeds(top);
         BaseModel base = baseModel(top, seeds.get(0), file, notes);
-        if (top.get("base_model") instanceof Node.MapNode b && b.entries().containsKey("pretrain")) {
+        if (top.get("base_model") instanceof Node.MapNode b && new Fields(b, "base_model").has("pretrain")) {
             base = base.withPretrain(pretrain(new Fields(b, "base_model").get("pretrain"), file, notes));
         }
         List<DatasetRef> datasets = datasets(top, file);
