@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
             FetchModelCommand.class,
             DataCommand.class,
             FinetuneCommand.class,
+            PretrainCommand.class,
             EvalCommand.class,
             SyncCommand.class,
             UiCommand.class,

@@ -58,11 +58,20 @@ public record StudyConfig(String name, List<Long> seeds, BaseModel baseModel, Li
 
     /**
      * The model every variant is fine-tuned from: a factory preset, an existing Hugging Face directory, or a hub id
-     * ({@code org/name[@revision]}, found in the Hugging Face cache or downloaded when the step runs).
+     * ({@code org/name[@revision]}, found in the Hugging Face cache or downloaded when the step runs), optionally
+     * pre-trained as a causal LM first ({@code pretrain} null: used as it is).
      */
-    public record BaseModel(String preset, Path path, long seed, Mark mark, String hubId) {
+    public record BaseModel(String preset, Path path, long seed, Mark mark, String hubId, Pretrain pretrain) {
+        public BaseModel(String preset, Path path, long seed, Mark mark, String hubId) {
+            this(preset, path, seed, mark, hubId, null);
+        }
+
         public BaseModel(String preset, Path path, long seed, Mark mark) {
-            this(preset, path, seed, mark, null);
+            this(preset, path, seed, mark, null, null);
+        }
+
+        public BaseModel withPretrain(Pretrain p) {
+            return new BaseModel(preset, path, seed, mark, hubId, p);
         }
 
         public boolean isPreset() {
@@ -75,6 +84,23 @@ public record StudyConfig(String name, List<Long> seeds, BaseModel baseModel, Li
 
         public String describe() {
             return isPreset() ? "factory preset " + preset + " (seed " + seed + ")" : isHub() ? hubId : path.toString();
+        }
+    }
+
+    /**
+     * Causal-LM pre-training of the base before fine-tuning ({@code base_model.pretrain}).
+     *
+     * @param corpus              text files or directories, resolved
+     * @param column              text column of TSV/CSV corpus files (null: text, review, ...)
+     * @param heldOut             share of documents held out for perplexity
+     * @param trainingArgs        pre-training arguments (transformers' names; {@code steps} is max_steps)
+     * @param fromScratchBaseline also fine-tune every variant from the random base and report those rows
+     */
+    public record Pretrain(List<Path> corpus, String column, double heldOut, Map<String, Object> trainingArgs,
+                           boolean fromScratchBaseline, Mark mark) {
+        public Pretrain {
+            corpus = List.copyOf(corpus);
+            trainingArgs = Frozen.map(trainingArgs);
         }
     }
 

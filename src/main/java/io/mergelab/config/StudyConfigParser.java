@@ -4,6 +4,7 @@ import io.mergelab.data.Suggest;
 
 import io.mergelab.config.StudyConfig.Baselines;
 import io.mergelab.config.StudyConfig.BaseModel;
+import io.mergelab.config.StudyConfig.Pretrain;
 import io.mergelab.config.StudyConfig.DatasetRef;
 import io.mergelab.config.StudyConfig.Evaluate;
 import io.mergelab.config.StudyConfig.ExecutorSettings;
@@ -76,6 +77,9 @@ public final class StudyConfigParser {
         }
         List<Long> seeds = seeds(top);
         BaseModel base = baseModel(top, seeds.get(0), file, notes);
+        if (top.get("base_model") instanceof Node.MapNode b && new Fields(b, "base_model").has("pretrain")) {
+            base = base.withPretrain(pretrain(new Fields(b, "base_model").get("pretrain"), file, notes));
+        }
         List<DatasetRef> datasets = datasets(top, file);
         Map<String, Object> trainingArgs = trainingArgs(top.get("training_args"), "training_args", notes);
         List<Variant> variants = variants(top, datasets, trainingArgs, seeds.get(0), notes);
@@ -149,7 +153,7 @@ public final class StudyConfigParser {
             n = new Node.MapNode(Map.of("name", new Node.Entry("name", s.mark(), s)), s.mark());
         }
         Fields f = new Fields(n, "base_model");
-        f.allowOnly(List.of("preset", "path", "name", "seed", "num_labels"));
+        f.allowOnly(List.of("preset", "path", "name", "seed", "num_labels", "pretrain"));
         long modelSeed = f.integer("seed", seed, 0, Integer.MAX_VALUE);
         int given = (f.has("preset") ? 1 : 0) + (f.has("path") ? 1 : 0) + (f.has("name") ? 1 : 0);
         if (given != 1) {
@@ -181,6 +185,32 @@ public final class StudyConfigParser {
                     + " (a path goes in base_model.path; name takes a hub id such as openai-community/gpt2)");
         }
         return new BaseModel(null, null, modelSeed, f.markOf("name"), id);
+    }
+
+    private Pretrain pretrain(Node n, Path file, List<String> notes) {
+        Fields f = new Fields(n, "base_model.pretrain");
+        f.allowOnly(List.of("corpus", "column", "held_out", "steps", "training_args", "from_scratch_baseline"));
+        List<Path> corpus = new ArrayList<>();
+        for (Node c : f.listOrOne("corpus")) {
+            Path p = resolve(file, Fields.asString(c, "base_model.pretrain.corpus"));
+            if (!Files.exists(p)) {
+                throw new ConfigException(c.mark(), "base_model.pretrain.corpus: no such file or directory: " + p);
+            }
+            corpus.add(p);
+        }
+        if (corpus.isEmpty()) {
+            throw new ConfigException(f.mark(), "base_model.pretrain.corpus: expected text files or directories "
+                    + "(.txt lines, TSV/CSV text column), e.g. [../data/uci-sentiment/imdb_labelled.txt]");
+        }
+        String column = f.has("column") ? f.requireString("column") : null;
+        double heldOut = f.has("held_out") ? Fields.asDoubleIn(f.get("held_out"), "base_model.pretrain.held_out", 0,
+                true, 0.5) : 0.05;
+        Map<String, Object> args = new LinkedHashMap<>(trainingArgs(f.get("training_args"),
+                "base_model.pretrain.training_args", notes));
+        if (f.has("steps")) {
+            args.put("max_steps", f.integer("steps", 0, 1, Integer.MAX_VALUE));
+        }
+        return new Pretrain(corpus, column, heldOut, args, f.bool("from_scratch_baseline", false), f.mark());
     }
 
     private List<Path> hubCandidates(Path file, String id) {

@@ -9,6 +9,8 @@ import io.mergelab.config.StudyConfig.Variant;
 import io.mergelab.data.DatasetSpec;
 import io.mergelab.merge.MethodRegistry;
 import io.mergelab.pipeline.EvaluateAction.ResultMeta;
+import io.mergelab.data.TextCorpus;
+import io.mergelab.train.CausalLmPretrainer;
 import io.mergelab.train.TrainingArgs;
 
 import java.io.IOException;
@@ -106,6 +108,12 @@ public final class StudyPlanner {
 
         Plan build() {
             Step base = add(baseStep());
+            StudyConfig.Pretrain pretrain = study.baseModel().pretrain();
+            Step scratch = null; // the random-init base, when the report compares fine-tuning from it
+            if (pretrain != null) {
+                scratch = pretrain.fromScratchBaseline() ? base : null;
+                base = add(pretrainStep(base, pretrain));
+            }
             long firstSeed = study.seeds().get(0);
             for (long seed : study.seeds()) {
                 String sfx = study.seeds().size() > 1 ? " (seed " + seed + ")" : "";
@@ -127,6 +135,15 @@ public final class StudyPlanner {
                                 new ResultMeta(v.name(), "variant", "variant", v.dataset(), split, seed, null, Map.of()))));
                     }
                     variantEvals.put(v.name(), bySplit);
+                    if (scratch != null) {
+                        Step fromScratch = add(finetune("finetune " + v.name() + " from scratch" + sfx, scratch,
+                                data.get(v.dataset()), v.sliceIndex(), v.sliceCount(), seed, args));
+                        for (String split : study.evaluate().splits()) {
+                            addResult(evaluate(fromScratch, data.get(v.dataset()), null, split, new ResultMeta(
+                                    v.name() + "_from_scratch", "from_scratch", "from_scratch", v.dataset(), split,
+                                    seed, null, Map.of())));
+                        }
+                    }
                 }
                 for (MergeSpec m : study.merges()) {
                     mergeSteps(m, base, tuned, data, seed, sfx);
@@ -168,6 +185,33 @@ public final class StudyPlanner {
             in.put("fingerprint", fingerprint(b.path()));
             return Step.of("base", "base model " + b.path().getFileName(), in, List.of(), Map.of("model", "base"),
                     new BaseModelAction(null, b.seed(), b.path(), tokenizerDir));
+        }
+
+        /** Causal-LM pre-training of {@code init}; keyed by the corpus bytes and the effective arguments. */
+        private Step pretrainStep(Step init, StudyConfig.Pretrain p) {
+            Map<String, Object> args = new TreeMap<>(p.trainingArgs());
+            args.putIfAbsent("seed", study.baseModel().seed());
+            TrainingArgs effective;
+            try {
+                effective = CausalLmPretrainer.arguments(args);
+            } catch (RuntimeException e) {
+                throw new ConfigException(p.mark(), "base_model.pretrain.training_args: " + e.getMessage(), e);
+            }
+            List<Path> files;
+            try {
+                files = TextCorpus.files(p.corpus());
+            } catch (RuntimeException e) {
+                throw new ConfigException(p.mark(), "base_model.pretrain.corpus: " + e.getMessage(), e);
+            }
+            Map<String, Object> in = new TreeMap<>();
+            in.put("v", VERSION);
+            in.put("corpus", files.stream().map(f -> f.getFileName() + ":" + hashFile(f)).toList());
+            in.put("column", p.column() == null ? "-" : p.column());
+            in.put("held_out", p.heldOut());
+            in.put("training_args", new TreeMap<>(effective.effectiveValues()));
+            return Step.of("pretrain", "pre-train base on " + files.size() + " corpus file(s)", in, List.of(init),
+                    Map.of("model", "base", "dataset", "corpus"),
+                    new PretrainAction(init.id(), p.corpus(), p.column(), p.heldOut(), args));
         }
 
         private Step dataStep(DatasetRef d, long seed, String sfx) {

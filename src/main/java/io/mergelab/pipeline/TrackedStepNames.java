@@ -29,14 +29,16 @@ final class TrackedStepNames {
 
     static boolean tracked(Step s) {
         return switch (s.kind()) {
-            case "finetune", "merge", "evaluate", "ensemble", "stacker" -> true;
+            case "finetune", "pretrain", "merge", "evaluate", "ensemble", "stacker" -> true;
             default -> false;
         };
     }
 
     String runName(Step s) {
         String name = switch (s.kind()) {
-            case "finetune" -> "ft/" + dataset(s) + "/" + finetunePart(s);
+            case "finetune" -> "ft/" + dataset(s) + "/" + finetunePart(s)
+                    + (s.label().contains(" from scratch") ? "/from-scratch" : "");
+            case "pretrain" -> "pretrain/base";
             case "merge" -> "merge/" + s.inputs().get("method") + "/" + mergePart(s);
             case "evaluate" -> "eval/" + s.meta().get("model") + "/" + s.meta().get("dataset") + splitPart(s);
             default -> "baseline/" + s.kind() + "/" + s.meta().get("dataset") + splitPart(s);
@@ -67,6 +69,7 @@ final class TrackedStepNames {
         return switch (s.kind()) {
             case "merge" -> String.valueOf(s.inputs().get("method"));
             case "finetune" -> s.label().startsWith("linear probe") ? "linear_probe" : "finetune";
+            case "pretrain" -> "pretrain";
             default -> String.valueOf(s.meta().getOrDefault("method", s.kind()));
         };
     }
@@ -78,6 +81,7 @@ final class TrackedStepNames {
             return m.toString();
         }
         String label = SEED.matcher(s.label()).replaceAll("").strip();
+        label = label.replace(" from scratch", "");
         return label.startsWith("finetune ") ? label.substring("finetune ".length()) : label;
     }
 

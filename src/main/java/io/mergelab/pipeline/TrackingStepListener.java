@@ -175,6 +175,7 @@ public final class TrackingStepListener implements StepListener {
                 Map<String, Double> finals = new TreeMap<>();
                 switch (step.kind()) {
                     case "finetune" -> finetune(run, step, outputDir.resolve("model"), finals);
+                    case "pretrain" -> finetune(run, step, ModelOutputs.modelDir(outputDir), finals);
                     case "merge" -> merge(run, outputDir, took, finals);
                     default -> evaluation(run, step, outputDir, finals);
                 }

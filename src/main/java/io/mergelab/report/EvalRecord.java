@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code result.json} in an evaluation step's folder; the report reads it back from disk.
  *
  * @param model   the row name: a variant, merge, "ensemble", "stacker", "linear_probe", "full_finetune"
- * @param role    variant | merge | ensemble | stacker | linear_probe | full_finetune
+ * @param role    variant | merge | ensemble | stacker | linear_probe | full_finetune | from_scratch
  * @param method  merge method for merges, else the role
  * @param sweep   the sweep a merge point came from, or null
  * @param params  merge parameters (density, weight, lambda) where they apply

@@ -23,10 +23,11 @@ import java.util.TreeMap;
 /** The report's PNG plots, drawn with XChart (headless: no display needed). */
 final class Plots {
     private static final List<String> ROLE_ORDER = List.of("variant", "merge", "ensemble", "stacker", "linear_probe",
-            "full_finetune");
+            "full_finetune", "from_scratch");
     private static final Map<String, Color> ROLE_COLORS = Map.of(
             "variant", new Color(0x8DA0CB), "merge", new Color(0xFC8D62), "ensemble", new Color(0x66C2A5),
-            "stacker", new Color(0xA6D854), "linear_probe", new Color(0xB3B3B3), "full_finetune", new Color(0xE78AC3));
+            "stacker", new Color(0xA6D854), "linear_probe", new Color(0xB3B3B3), "full_finetune", new Color(0xE78AC3),
+            "from_scratch", new Color(0xFFD92F));
 
     private Plots() {
     }

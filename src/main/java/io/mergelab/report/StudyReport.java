@@ -117,6 +117,11 @@ public final class StudyReport {
                 sb.append("; best single variant ").append(bestVariant).append(" (")
                         .append(table.cell(bestVariant, ds).text("±")).append(")");
             }
+            String bestScratch = table.best(ds, "from_scratch"); // variants fine-tuned from the random-init base
+            if (bestScratch != null) {
+                sb.append("; best from scratch ").append(bestScratch).append(" (")
+                        .append(table.cell(bestScratch, ds).text("±")).append(")");
+            }
             sb.append('\n');
         }
         if (!results.stats().isEmpty()) {

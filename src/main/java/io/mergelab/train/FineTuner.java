@@ -78,7 +78,7 @@ public final class FineTuner {
 
     public FineTuneResult run(FineTuneJob job) throws IOException {
         Path out = job.out().toAbsolutePath().normalize();
-        prepareOutput(out, job.overwrite());
+        TrainingOutput.prepare(out, job.overwrite(), "fine-tune");
         if (args.evalStrategy() != TrainingArgs.Strategy.NO && job.validation().isEmpty()) {
             throw new IllegalArgumentException("eval_strategy=" + args.evalStrategy().name().toLowerCase(Locale.ROOT)
                     + " needs a validation split, but it is empty");
@@ -109,7 +109,7 @@ public final class FineTuner {
                 TrainingState state;
                 if (resume.isPresent()) {
                     state = ResumeCheckpoints.readState(resume.get());
-                    checkSameRun(resume.get(), state, fingerprint);
+                    TrainingOutput.checkSameRun(resume.get(), state, args, fingerprint);
                     optimizer.load(ResumeCheckpoints.readOptimizer(resume.get()), state.step);
                     log.printf("resuming from %s (step %d)%n", resume.get(), state.step);
                 } else {
@@ -401,20 +401,7 @@ public final class FineTuner {
 
     /** Applies the dropout overrides to the checkpoint's config (they are saved with the fine-tuned model). */
     private Gpt2Config withDropout(Gpt2Config c) {
-        if (args.residPdrop() == null && args.embdPdrop() == null && args.attnPdrop() == null) {
-            return c;
-        }
-        ObjectNode tree = c.toJsonTree();
-        if (args.residPdrop() != null) {
-            tree.put("resid_pdrop", args.residPdrop());
-        }
-        if (args.embdPdrop() != null) {
-            tree.put("embd_pdrop", args.embdPdrop());
-        }
-        if (args.attnPdrop() != null) {
-            tree.put("attn_pdrop", args.attnPdrop());
-        }
-        return Gpt2Config.fromJson(tree, null);
+        return args.applyDropout(c);
     }
 
     /** Parameters to train per freeze / train_last_n_layers; marks them as needing gradients. */
@@ -448,60 +435,6 @@ public final class FineTuner {
         }
         int dot = name.indexOf('.', prefix.length());
         return Integer.parseInt(name.substring(prefix.length(), dot));
-    }
-
-    private void prepareOutput(Path out, boolean overwrite) throws IOException {
-        if (!Files.exists(out)) {
-            Files.createDirectories(out);
-            return;
-        }
-        if (!Files.isDirectory(out)) {
-            throw new IllegalArgumentException(out + ": output exists and is not a directory");
-        }
-        boolean finished = Files.isRegularFile(out.resolve(METRICS));
-        boolean interrupted = Files.isDirectory(out.resolve(ResumeCheckpoints.DIR));
-        boolean empty;
-        try (Stream<Path> s = Files.list(out)) {
-            empty = s.findAny().isEmpty();
-        }
-        if (overwrite) {
-            if (!empty) {
-                ResumeCheckpoints.deleteRecursively(out);
-                Files.createDirectories(out);
-            }
-            return;
-        }
-        if (finished) {
-            throw new IllegalArgumentException(out + ": holds a finished fine-tune (metrics.json); pass --overwrite "
-                    + "to train again");
-        }
-        if (!empty && !interrupted) {
-            throw new IllegalArgumentException(out + ": exists and is not a mergelab fine-tune output; pass "
-                    + "--overwrite to replace it or choose another --out");
-        }
-    }
-
-    /** Resuming is only sound with the same arguments and data; anything else is refused, naming the difference. */
-    private void checkSameRun(Path checkpoint, TrainingState state, String fingerprint) {
-        JsonNode saved = TrainingState.MAPPER.valueToTree(state.meta.get("args"));
-        JsonNode now = TrainingState.MAPPER.valueToTree(args.effectiveValues());
-        if (saved != null) {
-            List<String> diffs = new ArrayList<>(); // by text: 42 read back from JSON is an int, written as a long
-            now.fieldNames().forEachRemaining(k -> {
-                if (!String.valueOf(now.get(k)).equals(String.valueOf(saved.get(k)))) {
-                    diffs.add(k + " " + saved.get(k) + " -> " + now.get(k));
-                }
-            });
-            if (!diffs.isEmpty()) {
-                throw new IllegalArgumentException(checkpoint + ": was written with other training arguments ("
-                        + String.join(", ", diffs) + "); pass --overwrite to start again");
-            }
-        }
-        Object data = state.meta.get("data");
-        if (data != null && !data.equals(fingerprint)) {
-            throw new IllegalArgumentException(checkpoint + ": was written for other data (" + data + " vs "
-                    + fingerprint + "); pass --overwrite to start again");
-        }
     }
 
     private static String fingerprint(FineTuneJob job) {

@@ -21,7 +21,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Resume checkpoints under {@code OUT/checkpoints/checkpoint-STEP/}: {@code model/} (an HF classifier dir),
+ * Resume checkpoints under {@code OUT/checkpoints/checkpoint-STEP/}: {@code model/} (an HF model dir),
  * {@code optimizer.safetensors} (AdamW moments) and {@code trainer_state.json}. Each is built in a temp dir
  * and renamed into place, so a kill at any moment leaves either the previous or the new checkpoint.
  */
@@ -57,7 +57,16 @@ final class ResumeCheckpoints {
         }
     }
 
+    /** Writes a model's HF directory into a given (not yet existing) path. */
+    interface ModelSaver {
+        void save(Path dir) throws IOException;
+    }
+
     static void save(Path out, LoadedClassifier model, AdamW optimizer, TrainingState state) throws IOException {
+        save(out, dir -> Gpt2Checkpoints.saveClassifier(model, null, dir, false), optimizer, state);
+    }
+
+    static void save(Path out, ModelSaver model, AdamW optimizer, TrainingState state) throws IOException {
         Path dir = out.resolve(DIR);
         Files.createDirectories(dir);
         Path target = dir.resolve(PREFIX + state.step);
@@ -65,7 +74,7 @@ final class ResumeCheckpoints {
         deleteRecursively(tmp);
         Files.createDirectories(tmp);
         try {
-            Gpt2Checkpoints.saveClassifier(model, null, tmp.resolve(MODEL), false);
+            model.save(tmp.resolve(MODEL));
             List<FloatTensor> moments = new ArrayList<>();
             Map<String, float[]> st = optimizer.state();
             Map<String, long[]> shapes = new LinkedHashMap<>();

@@ -1,6 +1,8 @@
 package io.mergelab.train;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mergelab.data.Suggest;
+import io.mergelab.model.checkpoint.Gpt2Config;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -351,6 +353,24 @@ public final class TrainingArgs {
     private Double dropout(String key) {
         Object o = values.get(key);
         return o != null ? (Double) o : (Double) values.get("dropout");
+    }
+
+    /** {@code c} with the dropout overrides applied (they are saved with the trained model); c when none. */
+    public Gpt2Config applyDropout(Gpt2Config c) {
+        if (residPdrop() == null && embdPdrop() == null && attnPdrop() == null) {
+            return c;
+        }
+        ObjectNode tree = c.toJsonTree();
+        if (residPdrop() != null) {
+            tree.put("resid_pdrop", residPdrop());
+        }
+        if (embdPdrop() != null) {
+            tree.put("embd_pdrop", embdPdrop());
+        }
+        if (attnPdrop() != null) {
+            tree.put("attn_pdrop", attnPdrop());
+        }
+        return Gpt2Config.fromJson(tree, null);
     }
 
     public Freeze freeze() {

@@ -25,7 +25,7 @@ class QuickstartEndToEndTest {
         Path home = Path.of("").toAbsolutePath();
         Studies studies = Studies.standard(home);
         StudyConfig study = studies.load(home.resolve("configs/quickstart.yaml"),
-                List.of("training_args.max_steps=4", "training_args.num_train_epochs=1"));
+                List.of("training_args.max_steps=4", "training_args.num_train_epochs=1", "base_model.pretrain.steps=2"));
         Plan plan = studies.plan(study);
         StepStore store = new StepStore(Studies.studyDir(tmp, study));
 
@@ -40,7 +40,8 @@ class QuickstartEndToEndTest {
         }
         String md = Files.readString(report.resolve("results.md"));
         for (String row : List.of("| yelp_0 | variant |", "| ties | merge |", "| dare_ties | merge |",
-                "| linear | merge |", "| ensemble | ensemble |", "| stacker | stacker |")) {
+                "| linear | merge |", "| ensemble | ensemble |", "| stacker | stacker |",
+                "| yelp_0_from_scratch | from_scratch |")) {
             assertTrue(md.contains(row), row + " in\n" + md);
         }
         Step tiesOnAmazon = plan.steps().stream().filter(s -> s.label().equals("evaluate ties on amazon/test"))
@@ -49,13 +50,30 @@ class QuickstartEndToEndTest {
         assertEquals(200, (int) r.metric("num_examples"));
         assertTrue(r.metric("accuracy") >= 0 && r.metric("accuracy") <= 1);
 
+        // the pre-trained base is built once in the shared cache beside the study; the study points at it
+        Step pretrain = plan.steps().stream().filter(s -> s.kind().equals("pretrain")).findFirst().orElseThrow();
+        Path cached = tmp.resolve("pretrained").resolve(pretrain.id());
+        assertEquals(cached, ModelOutputs.modelDir(store.dir(pretrain.id())));
+        assertTrue(Files.isRegularFile(cached.resolve("model.safetensors")));
+        assertTrue(Files.readString(cached.resolve("config.json")).contains("GPT2LMHeadModel"));
+
+        // another study with the same base settings reuses the cached model instead of training again
+        java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(cached.resolve("metrics.json"));
+        Step base = plan.step(pretrain.deps().get(0));
+        StepStore other = new StepStore(tmp.resolve("other_study"));
+        assertTrue(new LocalExecutor(1).execute(new Plan("other_study", List.of(base, pretrain)), other,
+                new StepListener() { }).ok());
+        assertEquals(cached, ModelOutputs.modelDir(other.dir(pretrain.id())));
+        assertEquals(built, Files.getLastModifiedTime(cached.resolve("metrics.json")));
+
         RunSummary second = new LocalExecutor(2).execute(plan, store, new StepListener() { });
         assertEquals(List.of(), second.ran());
         assertEquals(plan.steps().size(), second.skipped().size());
 
         // A changed merge parameter redoes that merge, its 4 evaluations and the report; nothing else.
         StudyConfig changed = studies.load(home.resolve("configs/quickstart.yaml"),
-                List.of("training_args.max_steps=4", "training_args.num_train_epochs=1", "merges.1.parameters.density=0.7"));
+                List.of("training_args.max_steps=4", "training_args.num_train_epochs=1", "base_model.pretrain.steps=2",
+                        "merges.1.parameters.density=0.7"));
         RunSummary third = new LocalExecutor(2).execute(studies.plan(changed), store, new StepListener() { });
         assertTrue(third.ok(), third.failures().toString());
         assertEquals(6, third.ran().size(), third.ran().toString());

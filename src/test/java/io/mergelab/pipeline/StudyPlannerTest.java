@@ -35,11 +35,60 @@ class StudyPlannerTest {
     @Test
     void quickstartExpandsIntoTheFullDag() {
         Plan p = plan(HOME.resolve("configs/quickstart.yaml"));
-        assertEquals(Map.of("base", 1L, "data", 2L, "finetune", 3L, "merge", 3L, "evaluate", 18L, "ensemble", 2L,
-                "stacker", 1L, "report", 1L), kinds(p));
+        // 3 variants fine-tuned from the pre-trained base and 3 from the random base (from_scratch_baseline)
+        assertEquals(Map.of("base", 1L, "pretrain", 1L, "data", 2L, "finetune", 6L, "merge", 3L, "evaluate", 24L,
+                "ensemble", 2L, "stacker", 1L, "report", 1L), kinds(p));
         Step report = p.steps().get(p.steps().size() - 1);
         assertEquals("report", report.kind());
-        assertEquals(21, report.deps().size(), "the report waits for every result");
+        assertEquals(27, report.deps().size(), "the report waits for every result");
+    }
+
+    @Test
+    void variantsAndMergesStartFromThePretrainedBaseAndTheComparisonFromTheRandomOne() {
+        Plan p = plan(HOME.resolve("configs/quickstart.yaml"));
+        Step random = p.steps().stream().filter(s -> s.kind().equals("base")).findFirst().orElseThrow();
+        Step pretrain = p.steps().stream().filter(s -> s.kind().equals("pretrain")).findFirst().orElseThrow();
+        assertEquals(List.of(random.id()), pretrain.deps());
+        for (Step s : p.steps()) {
+            if (s.kind().equals("finetune")) {
+                String from = s.label().contains("from scratch") ? random.id() : pretrain.id();
+                assertTrue(s.deps().contains(from), s.label());
+            }
+            if (s.kind().equals("merge") && !s.inputs().get("base").equals("-")) {
+                assertEquals(pretrain.id(), s.inputs().get("base"), s.label());
+            }
+        }
+        assertEquals(6, p.steps().stream().filter(s -> s.kind().equals("evaluate")
+                && s.meta().get("role").equals("from_scratch")).count());
+        Plan without = plan(HOME.resolve("configs/quickstart.yaml"), "base_model.pretrain.from_scratch_baseline=false");
+        assertEquals(0, without.steps().stream().filter(s -> s.label().contains("from scratch")).count());
+    }
+
+    @Test
+    void thePretrainStepIsKeyedByItsSettingsNotByTheStudy() {
+        Plan a = plan(HOME.resolve("configs/quickstart.yaml"));
+        Plan renamed = plan(HOME.resolve("configs/quickstart.yaml"), "name=other_study", "seed=7",
+                "base_model.seed=42");
+        Plan moreSteps = plan(HOME.resolve("configs/quickstart.yaml"), "base_model.pretrain.steps=10");
+        Plan otherSeed = plan(HOME.resolve("configs/quickstart.yaml"), "base_model.seed=43");
+        assertEquals(pretrainId(a), pretrainId(renamed), "same preset, seed, corpus and arguments: one cached model");
+        assertFalse(pretrainId(a).equals(pretrainId(moreSteps)));
+        assertFalse(pretrainId(a).equals(pretrainId(otherSeed)));
+    }
+
+    @Test
+    void badPretrainSettingsAreConfigErrorsNamingTheField() {
+        ConfigException e = assertThrows(ConfigException.class, () -> plan(HOME.resolve("configs/quickstart.yaml"),
+                "base_model.pretrain.training_args.lr_scheduler_type=zigzag"));
+        assertTrue(e.getMessage().contains("base_model.pretrain.training_args"), e.getMessage());
+        ConfigException missing = assertThrows(ConfigException.class, () -> plan(
+                HOME.resolve("configs/quickstart.yaml"), "base_model.pretrain.corpus=no/such/file.txt"));
+        assertTrue(missing.getMessage().contains("base_model.pretrain.corpus: no such file or directory"),
+                missing.getMessage());
+    }
+
+    private static String pretrainId(Plan p) {
+        return p.steps().stream().filter(s -> s.kind().equals("pretrain")).findFirst().orElseThrow().id();
     }
 
     @Test
@@ -49,7 +98,8 @@ class StudyPlannerTest {
         Set<String> idsA = a.steps().stream().map(Step::id).collect(Collectors.toSet());
         for (Step s : b.steps()) {
             boolean reused = idsA.contains(s.id());
-            assertEquals(s.kind().equals("base") || s.kind().equals("data"), reused, s.label());
+            assertEquals(s.kind().equals("base") || s.kind().equals("pretrain") || s.kind().equals("data"), reused,
+                    s.label());
         }
         Plan again = plan(HOME.resolve("configs/quickstart.yaml"));
         assertEquals(a.steps().stream().map(Step::id).toList(), again.steps().stream().map(Step::id).toList());
@@ -71,9 +121,10 @@ class StudyPlannerTest {
         Plan p = plan(HOME.resolve("configs/quickstart.yaml"), "seeds=[1, 2]", "seed=");
         Map<String, Long> k = kinds(p);
         assertEquals(1L, k.get("base"));
+        assertEquals(1L, k.get("pretrain"));
         assertEquals(4L, k.get("data"));
-        assertEquals(6L, k.get("finetune"));
-        assertEquals(36L, k.get("evaluate"));
+        assertEquals(12L, k.get("finetune")); // per seed: 3 from the pre-trained base, 3 from scratch
+        assertEquals(48L, k.get("evaluate"));
     }
 
     @Test

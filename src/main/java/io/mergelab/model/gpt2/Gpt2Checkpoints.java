@@ -36,6 +36,26 @@ public final class Gpt2Checkpoints {
     }
 
     /**
+     * A GPT-2 language model with the checkpoint's config passed through {@code configOverride} first
+     * (pre-training uses this for dropout overrides); the config is kept for saving.
+     */
+    public static LoadedLanguageModel loadLanguageModel(CheckpointDir dir, NDManager manager,
+            UnaryOperator<Gpt2Config> configOverride) {
+        dir.validateGpt2Shapes();
+        Gpt2Config config = configOverride.apply(dir.config());
+        Gpt2LmHeadModel model = new Gpt2LmHeadModel(architecture(config));
+        Gpt2Weights.load(model, dir, manager, Map.of(), 0L);
+        return new LoadedLanguageModel(model, config);
+    }
+
+    /** Writes a language model as a GPT2LMHeadModel directory (lm_head tied, so not stored), atomically. */
+    public static void saveLanguageModel(LoadedLanguageModel lm, Path tokenizerSource, Path out, boolean overwrite)
+            throws IOException {
+        CheckpointWriter.write(out, lm.config().withArchitecture("GPT2LMHeadModel"), Gpt2Weights.export(lm.model()),
+                tokenizerSource, overwrite);
+    }
+
+    /**
      * A sequence classifier. If the checkpoint has a {@code score} head it is used, and {@code labels}
      * must be empty or agree with it; otherwise a new head for {@code labels} (or the config's labels
      * when empty) is initialised from {@code seed}. Padding is the config's pad_token_id, else eos.
@@ -106,6 +126,9 @@ public final class Gpt2Checkpoints {
     public static List<String> defaultLabels(int n) {
         return IntStream.range(0, n).mapToObj(i -> "LABEL_" + i).toList();
     }
+
+    /** A language model with the config it should be saved with. */
+    public record LoadedLanguageModel(Gpt2LmHeadModel model, Gpt2Config config) {}
 
     /** A classifier with the config it should be saved with. */
     public record LoadedClassifier(Gpt2SequenceClassifier model, Gpt2Config config, Path source) {}

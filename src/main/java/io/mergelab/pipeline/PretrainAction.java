@@ -1,0 +1,54 @@
+package io.mergelab.pipeline;
+
+import io.mergelab.data.TextCorpus;
+import io.mergelab.train.CausalLmPretrainer;
+import io.mergelab.train.PretrainJob;
+import io.mergelab.train.TrainingArgs;
+
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pre-trains the base as a causal LM on a corpus. The model is built once per step id (preset, seed, corpus
+ * bytes, arguments) in the shared cache {@code outputs/pretrained/<step id>/}, so reruns and other studies with
+ * the same settings reuse it; the step's own output is a pointer to it. A killed build resumes from its
+ * checkpoints in {@code <step id>.partial/}; a file lock keeps two studies from building the same one at once.
+ */
+record PretrainAction(String initStep, List<Path> corpus, String column, double heldOut,
+                      Map<String, Object> trainingArgs) implements StepAction {
+    static final String CACHE = "pretrained";
+
+    @Override
+    public String exclusiveResource() {
+        return "gradient-collector";
+    }
+
+    @Override
+    public void run(StepContext ctx) throws Exception {
+        Path cacheRoot = ctx.studyDir().getParent().resolve(CACHE);
+        Files.createDirectories(cacheRoot);
+        Path done = cacheRoot.resolve(ctx.step().id());
+        try (FileChannel ch = FileChannel.open(cacheRoot.resolve(ctx.step().id() + ".lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
+            if (!Files.isRegularFile(done.resolve("metrics.json"))) {
+                Path partial = cacheRoot.resolve(ctx.step().id() + ".partial");
+                TrainingArgs args = CausalLmPretrainer.arguments(trainingArgs);
+                TextCorpus text = TextCorpus.read(corpus, column);
+                Path init = ModelOutputs.modelDir(ctx.outputOf(initStep));
+                if (!Files.isRegularFile(partial.resolve("metrics.json"))) { // else killed just before the rename
+                    new CausalLmPretrainer(args, System.err, true).run(new PretrainJob(init, text.documents(),
+                            heldOut, partial, false));
+                }
+                StepStore.deleteRecursively(done);
+                Files.move(partial, done, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        ModelOutputs.writePointer(ctx.workDir(), done);
+    }
+}

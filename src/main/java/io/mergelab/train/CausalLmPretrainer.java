@@ -1,0 +1,371 @@
+package io.mergelab.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mergelab.eval.Evaluator;
+import io.mergelab.model.checkpoint.CheckpointDir;
+import io.mergelab.model.checkpoint.Gpt2Config;
+import io.mergelab.model.gpt2.Gpt2Checkpoints;
+import io.mergelab.model.gpt2.Gpt2Checkpoints.LoadedLanguageModel;
+import io.mergelab.model.gpt2.Gpt2LmHeadModel;
+import io.mergelab.model.gpt2.Gpt2Tokenizer;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Causal-LM pre-training of a GPT-2 (LM head tied to wte) as transformers' run_clm does it: documents joined
+ * with end-of-text and cut into blocks of {@code max_length} tokens, next-token cross-entropy, the same AdamW,
+ * schedule, clipping, seeded order/dropout and resumable checkpoints as {@link FineTuner}. A seeded share of
+ * the documents (not blocks, so no text leaks across) is held out; its perplexity is reported before and after.
+ *
+ * <p>Output in {@code job.out()}: an HF GPT2LMHeadModel dir, {@code training_state.json} and
+ * {@code metrics.json} (written last: it marks a finished run).
+ */
+public final class CausalLmPretrainer {
+    /** Defaults for pre-training a small GPT-2 from random weights; explicit arguments win. */
+    public static final Map<String, Object> DEFAULTS = Map.of("learning_rate", 1e-3, "max_steps", 300,
+            "per_device_train_batch_size", 16, "per_device_eval_batch_size", 16, "max_length", 64,
+            "warmup_ratio", 0.05, "weight_decay", 0.01, "lr_scheduler_type", "cosine", "save_steps", 100);
+
+    private final TrainingArgs args;
+    private final PrintStream log;
+    private final boolean progressBar;
+
+    public CausalLmPretrainer(TrainingArgs args, PrintStream log, boolean progressBar) {
+        this.args = args;
+        this.log = log;
+        this.progressBar = progressBar;
+    }
+
+    /** {@link #DEFAULTS} overlaid with {@code explicit} (transformers' TrainingArguments names). */
+    public static TrainingArgs arguments(Map<String, Object> explicit) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>(DEFAULTS);
+        if (explicit.containsKey("num_train_epochs") && !explicit.containsKey("max_steps")) {
+            m.remove("max_steps"); // epochs given alone: they decide the length, as in transformers
+        }
+        m.putAll(explicit);
+        return TrainingArgs.fromMap(m);
+    }
+
+    public PretrainResult run(PretrainJob job) throws IOException {
+        Split split = split(job);
+        TokenBlocks train;
+        TokenBlocks heldOut;
+        int eos = eosOf(CheckpointDir.open(job.model()).config());
+        try (Gpt2Tokenizer tokenizer = Gpt2Tokenizer.open(job.model(), eos)) {
+            train = TokenBlocks.pack(split.train, tokenizer, args.maxLength(), eos);
+            heldOut = TokenBlocks.pack(split.heldOut, tokenizer, args.maxLength(), eos);
+        }
+        if (train.size() == 0 || heldOut.size() == 0) {
+            throw new IllegalArgumentException("corpus too small: " + train.size() + " training and "
+                    + heldOut.size() + " held-out blocks of max_length=" + args.maxLength()
+                    + " tokens; give more text or a smaller max_length");
+        }
+        log.printf(Locale.ROOT, "pre-training on %d documents: %d train blocks (%d tokens), %d held-out blocks "
+                + "(%d tokens) of %d tokens%n", job.documents().size(), train.size(), train.tokens(),
+                heldOut.size(), heldOut.tokens(), args.maxLength());
+        return run(job.model(), job.out(), job.overwrite(), train, heldOut, fingerprint(split));
+    }
+
+    private static int eosOf(Gpt2Config c) {
+        return c.eosTokenId() != null ? c.eosTokenId() : Gpt2Config.GPT2_EOS;
+    }
+
+    /** Trains on blocks already made; {@code fingerprint} names the data, so a resume with other data is refused. */
+    PretrainResult run(Path model, Path outDir, boolean overwrite, TokenBlocks train, TokenBlocks heldOut,
+            String fingerprint) throws IOException {
+        Path out = outDir.toAbsolutePath().normalize();
+        TrainingOutput.prepare(out, overwrite, "pre-training");
+        Engine engine = Engine.getInstance();
+        JniUtils.setGradMode(false); // grad mode is per thread; only the GradientCollector turns it on
+        Optional<Path> resume = ResumeCheckpoints.latest(out);
+        CheckpointDir source = CheckpointDir.open(model);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            CheckpointDir weightsFrom = resume.map(p -> CheckpointDir.open(p.resolve(ResumeCheckpoints.MODEL)))
+                    .orElse(source);
+            LoadedLanguageModel lm = Gpt2Checkpoints.loadLanguageModel(weightsFrom, manager, args::applyDropout);
+            List<TrainableParameter> trainable = new ArrayList<>();
+            for (Map.Entry<String, Parameter> e : lm.model().namedParameters().entrySet()) {
+                e.getValue().getArray().setRequiresGradient(true);
+                trainable.add(new TrainableParameter(e.getKey(), e.getValue().getArray(),
+                        TrainableParameter.decays(e.getKey())));
+            }
+            try (AdamW optimizer = new AdamW(trainable, args.adamBeta1(), args.adamBeta2(), args.adamEpsilon(),
+                    args.weightDecay(), manager)) {
+                TrainingState state;
+                double initialLoss = Double.NaN;
+                if (resume.isPresent()) {
+                    state = ResumeCheckpoints.readState(resume.get());
+                    TrainingOutput.checkSameRun(resume.get(), state, args, fingerprint);
+                    optimizer.load(ResumeCheckpoints.readOptimizer(resume.get()), state.step);
+                    log.printf("resuming from %s (step %d)%n", resume.get(), state.step);
+                    Object init = state.meta.get("initial_heldout_loss");
+                    initialLoss = init instanceof Number n ? n.doubleValue() : Double.NaN;
+                } else {
+                    state = new TrainingState();
+                    state.meta.put("args", args.effectiveValues());
+                    state.meta.put("data", fingerprint);
+                    initialLoss = heldOutLoss(lm.model(), heldOut, manager);
+                    state.meta.put("initial_heldout_loss", initialLoss);
+                    log.printf(Locale.ROOT, "held-out perplexity before training: %.1f%n", Math.exp(initialLoss));
+                }
+                int resumedFrom = resume.isPresent() ? state.step : -1;
+                Loop loop = new Loop(engine, manager, lm, optimizer, train, heldOut, state, out);
+                loop.run();
+                return finish(model, out, manager, loop, resumedFrom, initialLoss);
+            }
+        }
+    }
+
+    /**
+     * Mean next-token cross-entropy of {@code ids} [B, T] (targets are the ids shifted by one, every position
+     * counts), as transformers' GPT2LMHeadModel computes its loss with {@code labels=input_ids}.
+     */
+    public static NDArray meanLoss(Gpt2LmHeadModel model, ParameterStore ps, NDArray ids, boolean training) {
+        long t = ids.getShape().get(1);
+        NDArray logits = model.forward(ps, new NDList(ids), training).singletonOrThrow();
+        NDArray shifted = logits.get(":, :" + (t - 1) + ", :");
+        NDArray targets = ids.get(":, 1:").expandDims(2);
+        return shifted.logSoftmax(2).gather(targets, 2).mean().neg();
+    }
+
+    /** Mean next-token loss over all held-out blocks (no gradients, no dropout). */
+    static double heldOutLoss(Gpt2LmHeadModel model, TokenBlocks blocks, NDManager manager, int batchSize) {
+        double sum = 0;
+        long count = 0;
+        for (int start = 0; start < blocks.size(); start += batchSize) {
+            int[] idx = java.util.stream.IntStream.range(start, Math.min(blocks.size(), start + batchSize)).toArray();
+            try (NDManager step = manager.newSubManager()) {
+                NDArray ids = step.create(blocks.rows(idx));
+                double mean = meanLoss(model, new ParameterStore(step, false), ids, false).getFloat();
+                long targets = (long) idx.length * (ids.getShape().get(1) - 1);
+                sum += mean * targets;
+                count += targets;
+            }
+        }
+        return sum / count;
+    }
+
+    private double heldOutLoss(Gpt2LmHeadModel model, TokenBlocks blocks, NDManager manager) {
+        return heldOutLoss(model, blocks, manager, args.evalBatchSize());
+    }
+
+    /** The training loop proper; one instance per run. */
+    private final class Loop {
+        final Engine engine;
+        final NDManager manager;
+        final LoadedLanguageModel lm;
+        final AdamW optimizer;
+        final TokenBlocks train;
+        final TokenBlocks heldOut;
+        final TrainingState state;
+        final Path out;
+        final int stepsPerEpoch;
+        final int totalSteps;
+        final LrSchedule schedule;
+
+        Loop(Engine engine, NDManager manager, LoadedLanguageModel lm, AdamW optimizer, TokenBlocks train,
+                TokenBlocks heldOut, TrainingState state, Path out) {
+            this.engine = engine;
+            this.manager = manager;
+            this.lm = lm;
+            this.optimizer = optimizer;
+            this.train = train;
+            this.heldOut = heldOut;
+            this.state = state;
+            this.out = out;
+            int batches = (train.size() + args.trainBatchSize() - 1) / args.trainBatchSize();
+            stepsPerEpoch = (batches + args.gradientAccumulationSteps() - 1) / args.gradientAccumulationSteps();
+            totalSteps = args.maxSteps() > 0 ? args.maxSteps()
+                    : (int) Math.ceil(args.numTrainEpochs() * stepsPerEpoch);
+            schedule = LrSchedule.of(args, totalSteps);
+        }
+
+        void run() throws IOException {
+            ProgressBar bar = progressBar ? new ProgressBarBuilder().setTaskName("pretrain")
+                    .setInitialMax(totalSteps).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
+                    .setConsumer(new ConsoleProgressBarConsumer(log)).startsFrom(state.step, java.time.Duration.ZERO)
+                    .build() : null;
+            try {
+                while (state.step < totalSteps) {
+                    int[] order = EpochOrder.permutation(train.size(), args.seed(), state.step / stepsPerEpoch);
+                    long t0 = System.nanoTime();
+                    double[] lossAndNorm = trainStep(order, state.step % stepsPerEpoch);
+                    long dt = System.nanoTime() - t0;
+                    double lr = schedule.lr(state.step);
+                    state.step++;
+                    state.trainSeconds += dt / 1e9;
+                    state.tokens += (long) lossAndNorm[2];
+                    state.lossSum += lossAndNorm[0];
+                    state.windowLossSum += lossAndNorm[0];
+                    state.windowSteps++;
+                    if (state.step % args.loggingSteps() == 0 || state.step == totalSteps) {
+                        ObjectNode e = state.history.addObject();
+                        e.put("step", state.step);
+                        e.put("epoch", (double) state.step / stepsPerEpoch);
+                        e.put("loss", state.windowLossSum / state.windowSteps);
+                        e.put("learning_rate", lr);
+                        e.put("grad_norm", lossAndNorm[1]);
+                        state.windowLossSum = 0;
+                        state.windowSteps = 0;
+                    }
+                    if (args.evalStrategy() == TrainingArgs.Strategy.STEPS && state.step % args.evalSteps() == 0
+                            && state.step < totalSteps) {
+                        logHeldOut(heldOutLoss(lm.model(), heldOut, manager));
+                    }
+                    if (bar != null) {
+                        bar.stepTo(state.step);
+                        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f lr %.2e %.0f tok/s",
+                                lossAndNorm[0], lr, state.tokens / Math.max(1e-9, state.trainSeconds)));
+                    }
+                    boolean saveNow = switch (args.saveStrategy()) {
+                        case NO -> false;
+                        case EPOCH -> state.step % stepsPerEpoch == 0;
+                        case STEPS -> state.step % args.saveSteps() == 0 || state.step % stepsPerEpoch == 0;
+                    };
+                    if (saveNow && state.step < totalSteps) {
+                        ResumeCheckpoints.save(out, dir -> Gpt2Checkpoints.saveLanguageModel(lm, null, dir, false),
+                                optimizer, state);
+                    }
+                }
+            } finally {
+                if (bar != null) {
+                    bar.close();
+                }
+            }
+        }
+
+        void logHeldOut(double loss) {
+            ObjectNode e = state.history.addObject();
+            e.put("step", state.step);
+            e.put("epoch", (double) state.step / stepsPerEpoch);
+            e.put("eval_loss", loss);
+            e.put("eval_perplexity", Math.exp(loss));
+        }
+
+        /** One optimiser step; returns {loss, grad norm, tokens}. */
+        private double[] trainStep(int[] order, int stepInEpoch) {
+            int accum = args.gradientAccumulationSteps();
+            int bs = args.trainBatchSize();
+            int batches = (train.size() + bs - 1) / bs;
+            int first = stepInEpoch * accum;
+            int last = Math.min(batches, first + accum);
+            int micro = last - first;
+            engine.setRandomSeed((int) (EpochOrder.stepSeed(args.seed(), state.step) >>> 32)); // dropout: a function of the step
+            double loss = 0;
+            long tokens = 0;
+            for (int b = first; b < last; b++) {
+                int[] idx = Arrays.copyOfRange(order, b * bs, Math.min(train.size(), (b + 1) * bs));
+                try (NDManager step = manager.newSubManager();
+                        GradientCollector gc = engine.newGradientCollector()) {
+                    NDArray ids = step.create(train.rows(idx));
+                    tokens += ids.size();
+                    NDArray l = meanLoss(lm.model(), new ParameterStore(step, false), ids, true);
+                    loss += l.getFloat() / micro;
+                    gc.backward(l.div(micro));
+                }
+            }
+            double norm = GradientClipping.clipGlobalNorm(optimizer.parameters(), args.maxGradNorm());
+            optimizer.step(schedule.lr(state.step));
+            optimizer.zeroGrad();
+            return new double[] {loss, norm, tokens};
+        }
+    }
+
+    private PretrainResult finish(Path model, Path out, NDManager manager, Loop loop, int resumedFrom,
+            double initialLoss) throws IOException {
+        TrainingState state = loop.state;
+        double heldOutLoss = heldOutLoss(loop.lm.model(), loop.heldOut, manager);
+        loop.logHeldOut(heldOutLoss);
+        Path staged = out.resolve(".final-model-" + ProcessHandle.current().pid());
+        ResumeCheckpoints.deleteRecursively(staged);
+        Gpt2Checkpoints.saveLanguageModel(loop.lm, model, staged, false);
+        // the model's files go straight into OUT (which also holds checkpoints/), one atomic rename each
+        try (Stream<Path> files = Files.list(staged)) {
+            for (Path f : files.toList()) {
+                Files.move(f, out.resolve(f.getFileName()), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        ResumeCheckpoints.deleteRecursively(staged);
+        double trainLoss = state.step > 0 ? state.lossSum / state.step : Double.NaN;
+        double tokensPerSecond = state.trainSeconds > 0 ? state.tokens / state.trainSeconds : 0;
+
+        ObjectNode ts = state.toJson();
+        ts.put("total_steps", loop.totalSteps);
+        ts.put("steps_per_epoch", loop.stepsPerEpoch);
+        ts.put("num_train_blocks", loop.train.size());
+        ts.put("model", model.toAbsolutePath().toString());
+        Evaluator.writeAtomically(out.resolve(FineTuner.TRAINING_STATE),
+                TrainingState.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ts) + "\n");
+        ObjectNode metrics = TrainingState.MAPPER.createObjectNode();
+        metrics.put("train_loss", trainLoss);
+        metrics.put("train_steps", state.step);
+        metrics.put("epochs", (double) state.step / loop.stepsPerEpoch);
+        metrics.put("train_runtime", state.trainSeconds);
+        metrics.put("train_tokens_per_second", tokensPerSecond);
+        metrics.put("corpus_train_tokens", loop.train.tokens());
+        metrics.put("corpus_heldout_tokens", loop.heldOut.tokens());
+        metrics.put("heldout_loss", heldOutLoss);
+        metrics.put("perplexity", Math.exp(heldOutLoss));
+        if (Double.isFinite(initialLoss)) {
+            metrics.put("initial_perplexity", Math.exp(initialLoss));
+        }
+        Evaluator.writeAtomically(out.resolve(TrainingOutput.METRICS),
+                TrainingState.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(metrics) + "\n");
+        ResumeCheckpoints.deleteRecursively(out.resolve(ResumeCheckpoints.DIR));
+        log.printf(Locale.ROOT, "pre-trained %d steps in %.1f s (%.0f tokens/s): train_loss %.4f, held-out "
+                        + "perplexity %.1f%s%n", state.step, state.trainSeconds, tokensPerSecond, trainLoss,
+                Math.exp(heldOutLoss), Double.isFinite(initialLoss)
+                        ? String.format(Locale.ROOT, " (was %.1f)", Math.exp(initialLoss)) : "");
+        return new PretrainResult(out, state.step, trainLoss, heldOutLoss, Math.exp(heldOutLoss), Math.exp(initialLoss),
+                loop.train.tokens(), loop.heldOut.tokens(), tokensPerSecond, resumedFrom);
+    }
+
+    /** Documents split into train and held-out by a seeded shuffle (the data seed is the training seed). */
+    private record Split(List<String> train, List<String> heldOut) {}
+
+    private Split split(PretrainJob job) {
+        List<String> docs = job.documents();
+        int n = docs.size();
+        int held = Math.max(1, Math.min(n - 1, (int) Math.round(job.heldOutFraction() * n)));
+        int[] order = EpochOrder.permutation(n, args.seed(), -1); // epoch -1: a stream no training epoch uses
+        boolean[] isHeld = new boolean[n];
+        for (int i = 0; i < held; i++) {
+            isHeld[order[i]] = true;
+        }
+        List<String> train = new ArrayList<>();
+        List<String> heldOut = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            (isHeld[i] ? heldOut : train).add(docs.get(i)); // file order kept inside each part
+        }
+        return new Split(train, heldOut);
+    }
+
+    private static String fingerprint(Split s) {
+        return "train=" + s.train.size() + ":" + Integer.toHexString(s.train.hashCode())
+                + " heldout=" + s.heldOut.size() + ":" + Integer.toHexString(s.heldOut.hashCode());
+    }
+}
