@@ -67,7 +67,19 @@ public final class StudyPlanner {
                         + "' is not available in this build (available: " + String.join(", ", new java.util.TreeSet<>(mergeMethods)) + ")");
             }
         }
+        if (study.search() != null) {
+            checkSearch(study);
+        }
         return new Builder(study, specs).build();
+    }
+
+    /** The search's method, free parameters, layer groups and baselines, judged on the base model's depth. */
+    private static void checkSearch(StudyConfig study) {
+        StudyConfig.BaseModel b = study.baseModel();
+        int layers = b.isPreset() ? io.mergelab.model.gpt2.ModelPreset.parse(b.preset()).nLayer
+                : io.mergelab.model.checkpoint.Gpt2Config.read(b.path().resolve("config.json")).nLayer();
+        io.mergelab.search.SearchSpace.check(study.search().config(), MethodRegistry.load(), layers,
+                "the base model (" + b.describe() + ")", study.search().mark());
     }
 
     private static DatasetSpec loadSpec(DatasetRef d) {
