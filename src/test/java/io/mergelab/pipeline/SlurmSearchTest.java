@@ -42,7 +42,7 @@ class SlurmSearchTest {
             evaluate:
               splits: [test]
               baselines: {variants: false, ensemble: false, stacker: false}
-            executor: {kind: slurm, parallelism: 2, slurm: {time: "10", cpus_per_task: 1, wait_hours: 0.05}}
+            executor: {kind: slurm, parallelism: 2, slurm: {time: "10", cpus_per_task: 1, wait_hours: 0.2}}   # 12 min: the cluster is shared by the machine
             tracking: {enabled: false}
             report: {metric: accuracy, split: test, plots: false}
             """;
