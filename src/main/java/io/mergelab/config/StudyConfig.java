@@ -12,11 +12,13 @@ import java.util.Map;
  * @param merges  explicit merges followed by the expansion of every sweep
  * @param notes   things a user should know about how the config was read (legacy shape, ignored hub keys)
  * @param compute {@code device} and {@code precision}: where fine-tuning and evaluation compute
+ * @param search  the {@code search:} section (merge-parameter search over variants), or null
  */
 public record StudyConfig(String name, List<Long> seeds, BaseModel baseModel, List<DatasetRef> datasets,
                           List<Variant> variants, Map<String, Object> trainingArgs, List<MergeSpec> merges,
                           Evaluate evaluate, Map<String, Object> tracking, ExecutorSettings executor,
-                          ReportSettings report, Path source, List<String> notes, Compute compute) {
+                          ReportSettings report, Path source, List<String> notes, Compute compute,
+                          StudySearch search) {
 
     public StudyConfig {
         seeds = List.copyOf(seeds);
@@ -174,6 +176,19 @@ public record StudyConfig(String name, List<Long> seeds, BaseModel baseModel, Li
     public record ExecutorSettings(String kind, int parallelism, Map<String, Object> options) {
         public ExecutorSettings {
             options = Frozen.map(options);
+        }
+    }
+
+    /**
+     * A merge-parameter search over the study's variants: {@code config} names variants as its models (and
+     * {@code base} or a variant as its base); {@code datasets} are the study datasets of its objective, in order;
+     * {@code written} is the section as written (what the search step's id hashes).
+     */
+    public record StudySearch(io.mergelab.search.SearchConfig config, List<String> datasets,
+                              Map<String, Object> written, Mark mark) {
+        public StudySearch {
+            datasets = List.copyOf(datasets);
+            written = Frozen.map(written);
         }
     }
 

@@ -30,7 +30,7 @@ import java.util.Set;
 public final class StudyConfigParser {
     static final List<String> TOP_KEYS = List.of("name", "description", "seed", "seeds", "base_model", "datasets",
             "variants", "training_args", "merges", "sweeps", "evaluate", "tracking", "executor", "report", "device",
-            "precision");
+            "precision", "search");
     /** mergekit methods and whether they need a base model. */
     static final Map<String, Boolean> METHODS = methods();
     static final List<String> SPLITS = List.of("train", "validation", "test");
@@ -103,8 +103,12 @@ public final class StudyConfigParser {
         ExecutorSettings executor = executor(top.get("executor"));
         ReportSettings report = report(top.get("report"), evaluate);
         Map<String, Object> tracking = tracking(top.get("tracking"));
+        Set<String> taken = new LinkedHashSet<>(variantNames);
+        taken.addAll(mergeNames);
+        StudyConfig.StudySearch search = top.has("search")
+                ? StudySearchSection.read(top.get("search"), file, variantNames, datasets, taken) : null;
         return new StudyConfig(name, seeds, base, datasets, variants, trainingArgs, merges, evaluate, tracking,
-                executor, report, file, notes, compute(top));
+                executor, report, file, notes, compute(top), search);
     }
 
     /** {@code device} and {@code precision} at the top level; both optional. */

@@ -69,7 +69,19 @@ public final class StudyPlanner {
                         + "' is not available in this build (available: " + String.join(", ", new java.util.TreeSet<>(mergeMethods)) + ")");
             }
         }
+        if (study.search() != null) {
+            checkSearch(study);
+        }
         return new Builder(study, specs).build();
+    }
+
+    /** The search's method, free parameters, layer groups and baselines, judged on the base model's depth. */
+    private static void checkSearch(StudyConfig study) {
+        StudyConfig.BaseModel b = study.baseModel();
+        int layers = b.isPreset() ? io.mergelab.model.gpt2.ModelPreset.parse(b.preset()).nLayer
+                : io.mergelab.model.checkpoint.Gpt2Config.read(b.path().resolve("config.json")).nLayer();
+        io.mergelab.search.SearchSpace.check(study.search().config(), MethodRegistry.load(), layers,
+                "the base model (" + b.describe() + ")", study.search().mark());
     }
 
     private static DatasetSpec loadSpec(DatasetRef d) {
@@ -147,6 +159,9 @@ public final class StudyPlanner {
                 }
                 for (MergeSpec m : study.merges()) {
                     mergeSteps(m, base, tuned, data, seed, sfx);
+                }
+                if (study.search() != null) {
+                    searchSteps(study.search(), base, tuned, data, seed, sfx);
                 }
                 baselines(base, data, variantEvals, seed, sfx);
             }
@@ -317,6 +332,42 @@ public final class StudyPlanner {
                 for (String split : study.evaluate().splits()) {
                     addResult(evaluate(merge, data.get(ds), head, split, new ResultMeta(m.name(), "merge", m.method(),
                             ds, split, seed, m.sweep(), params)));
+                }
+            }
+        }
+
+        /** The search after the fine-tunes it merges; its best model is evaluated like a merge (report role "merge"). */
+        private void searchSteps(StudyConfig.StudySearch search, Step base, Map<String, Step> tuned,
+                                 Map<String, Step> data, long seed, String sfx) {
+            io.mergelab.search.SearchConfig c = search.config();
+            Map<String, String> modelSteps = new LinkedHashMap<>();
+            List<Step> deps = new ArrayList<>();
+            c.merge().models().keySet().forEach(n -> modelSteps.put(n, tuned.get(n).id()));
+            c.merge().baseModel().map(b -> b.getFileName().toString())
+                    .ifPresent(n -> modelSteps.put(n, n.equals("base") ? base.id() : tuned.get(n).id()));
+            modelSteps.values().forEach(id -> deps.add(steps.stream().filter(s -> s.id().equals(id)).findFirst()
+                    .orElseThrow()));
+            List<String> dataSteps = search.datasets().stream().map(d -> data.get(d).id()).toList();
+            search.datasets().forEach(d -> deps.add(data.get(d)));
+            Map<String, Object> in = new TreeMap<>();
+            in.put("v", VERSION);
+            in.put("search", search.written());
+            in.put("models", new TreeMap<>(modelSteps));
+            in.put("data", dataSteps);
+            Step step = add(Step.of("search", "search " + c.name() + sfx, in, deps,
+                    Map.of("model", c.name(), "method", c.merge().method()),
+                    new SearchAction(c, modelSteps, dataSteps, study, search.mark())));
+            List<String> datasets = c.merge().models().keySet().stream().map(v -> study.variant(v).dataset())
+                    .distinct().toList();
+            for (String ds : datasets) {
+                Step head = null;
+                if (datasets.size() > 1) {
+                    head = tuned.get(c.merge().models().keySet().stream()
+                            .filter(v -> study.variant(v).dataset().equals(ds)).findFirst().orElseThrow());
+                }
+                for (String split : study.evaluate().splits()) {
+                    addResult(evaluate(step, data.get(ds), head, split, new ResultMeta(c.name(), "merge",
+                            c.merge().method(), ds, split, seed, null, Map.of())));
                 }
             }
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mergelab.config.Mark;
 import io.mergelab.data.DatasetSpec;
+import io.mergelab.data.DatasetSplits;
 import io.mergelab.data.Datasets;
 import io.mergelab.eval.Evaluator;
 import io.mergelab.merge.MergeEngine;
@@ -43,13 +44,20 @@ public final class SearchRunner {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * @param outDir   journal, best checkpoints and report files
-     * @param progress draw a progress bar on {@code log}
-     * @param device   where candidates are scored; null: the engine's default (the first GPU if any)
+     * @param outDir     journal, best checkpoints and report files
+     * @param progress   draw a progress bar on {@code log}
+     * @param experiment MLflow experiment of the search's runs (null: the search's name)
+     * @param runId      step id of the search's parent run, unique in the experiment (null: search/NAME)
+     * @param device     where candidates are scored; null: the engine's default (the first GPU if any)
      */
-    public record Options(Path outDir, boolean progress, PrintStream log, ai.djl.Device device) {
+    public record Options(Path outDir, boolean progress, PrintStream log, String experiment, String runId,
+            ai.djl.Device device) {
         public Options(Path outDir, boolean progress, PrintStream log) {
-            this(outDir, progress, log, null);
+            this(outDir, progress, log, null, null, null);
+        }
+
+        public Options(Path outDir, boolean progress, PrintStream log, ai.djl.Device device) {
+            this(outDir, progress, log, null, null, device);
         }
     }
 
@@ -76,20 +84,36 @@ public final class SearchRunner {
     }
 
     public Result run(Options opt) throws IOException {
+        List<DatasetSplits> prepared = new ArrayList<>();
+        for (SearchConfig.ObjectiveDataset d : config.objective().datasets()) {
+            prepared.add(Datasets.prepare(DatasetSpec.load(d.spec()), config.objective().splitSeed()));
+        }
+        return run(opt, prepared);
+    }
+
+    /**
+     * Runs on datasets already split (a study's data steps), one per objective dataset in order; their
+     * validation split chooses, their test split scores the best candidate once.
+     */
+    public Result run(Options opt, List<DatasetSplits> objectiveData) throws IOException {
+        if (objectiveData.size() != config.objective().datasets().size()) {
+            throw new IllegalArgumentException("search '" + config.name() + "': " + objectiveData.size()
+                    + " datasets given for " + config.objective().datasets().size() + " objective datasets");
+        }
         SearchSpace space = new SearchSpace(config, registry, where);
         Path out = opt.outDir().toAbsolutePath().normalize();
         Files.createDirectories(out);
         List<CandidateScorer.Data> data = new ArrayList<>();
-        for (SearchConfig.ObjectiveDataset d : config.objective().datasets()) {
-            data.add(new CandidateScorer.Data(Datasets.prepare(DatasetSpec.load(d.spec()), config.objective()
-                    .splitSeed()), d.weight()));
+        for (int i = 0; i < objectiveData.size(); i++) {
+            data.add(new CandidateScorer.Data(objectiveData.get(i), config.objective().datasets().get(i).weight()));
         }
         boolean minimise = config.objective().minimise();
         Comparator<SearchJournal.Entry> better = Comparator.comparingDouble(
                 (SearchJournal.Entry e) -> minimise ? e.score() : -e.score()).thenComparingInt(SearchJournal.Entry::index);
         InMemoryMerger merger = new InMemoryMerger(new MergeEngine(registry), out.resolve("candidate.yml"));
         List<String> dimNames = space.dimensions().stream().map(SearchSpace.Dimension::name).toList();
-        String run = "search/" + config.name();
+        String run = opt.runId() != null ? opt.runId() : "search/" + config.name();
+        String experiment = opt.experiment() != null ? opt.experiment() : config.name();
         try (SearchJournal journal = SearchJournal.open(out.resolve("journal.jsonl"), configHash(space), dimNames,
                 opt.log());
                 CandidateScorer validation = new CandidateScorer(data, config.objective().metric(), "validation",
@@ -103,12 +127,14 @@ public final class SearchRunner {
                         + replayable + " candidates already scored)");
             }
             BestCheckpoints best = new BestCheckpoints(out.resolve("best"), config.keepBest(), better, done);
-            TrackedRun parent = tracker.startStudy(RunSpec.of(config.name(), run, run, out.resolve("tracking").resolve("search"))
+            TrackedRun parent = tracker.startStudy(RunSpec.of(experiment, run, "search/" + config.name(),
+                    out.resolve("tracking").resolve("search"))
                     .withMethod(config.merge().method()).withTag("mergelab.search.strategy",
                             config.strategy().name().toLowerCase(java.util.Locale.ROOT)));
             try {
                 parent.logParams(searchParams(space));
-                Loop loop = new Loop(space, journal, merger, validation, best, parent, opt, minimise, better);
+                Loop loop = new Loop(space, journal, merger, validation, best, parent, opt, minimise, better,
+                        experiment, run);
                 ProgressBar bar = opt.progress() ? new ProgressBarBuilder().setTaskName("search")
                         .setInitialMax(config.budget().candidates()).setStyle(ProgressBarStyle.ASCII)
                         .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(opt.log()))
@@ -195,10 +221,14 @@ public final class SearchRunner {
         private int cursor;
         private int fresh;
         private ProgressBar bar;
+        private final String experiment;
+        private final String runId;
 
         Loop(SearchSpace space, SearchJournal journal, InMemoryMerger merger, CandidateScorer scorer,
                 BestCheckpoints best, TrackedRun parent, Options opt, boolean minimise,
-                Comparator<SearchJournal.Entry> better) {
+                Comparator<SearchJournal.Entry> better, String experiment, String runId) {
+            this.experiment = experiment;
+            this.runId = runId;
             this.space = space;
             this.journal = journal;
             this.merger = merger;
@@ -282,8 +312,9 @@ public final class SearchRunner {
         }
 
         private void track(SearchJournal.Entry e) {
-            String id = String.format("search/%s/candidate-%05d", config.name(), e.index());
-            try (TrackedRun child = tracker.startStep(parent, RunSpec.of(config.name(), id, id,
+            String id = String.format("%s/candidate-%05d", runId, e.index());
+            String name = String.format("search/%s/candidate-%05d", config.name(), e.index());
+            try (TrackedRun child = tracker.startStep(parent, RunSpec.of(experiment, id, name,
                     opt.outDir().resolve("tracking").resolve(String.format("candidate-%05d", e.index())))
                     .withMethod(config.merge().method()))) {
                 Map<String, Object> params = new LinkedHashMap<>(e.values());

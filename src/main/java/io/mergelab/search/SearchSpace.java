@@ -39,16 +39,40 @@ public final class SearchSpace {
     private final int groups;
 
     public SearchSpace(SearchConfig config, MethodRegistry registry, Mark where) {
+        this(config, registry, CheckpointDir.open(config.merge().models().values().iterator().next()).config()
+                .nLayer(), config.merge().models().values().iterator().next().toString(), where);
+    }
+
+    /**
+     * Checks a search before its models exist (a study's plan): method, free parameters, layer groups for
+     * {@code nLayer} layers and the baselines' keys; throws {@link ConfigException} at {@code where}.
+     */
+    public static void check(SearchConfig config, MethodRegistry registry, int nLayer, String modelName, Mark where) {
+        if (!registry.names().contains(config.merge().method())) {
+            throw new ConfigException(where, "search.merge.method: '" + config.merge().method() + "' is not "
+                    + "available in this build (available: " + String.join(", ",
+                    new java.util.TreeSet<>(registry.names())) + ")");
+        }
+        SearchSpace space = new SearchSpace(config, registry, nLayer, modelName, where);
+        for (SearchConfig.Baseline b : config.baselines()) {
+            try {
+                space.unit(b.values(), "search.baselines." + b.name());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(where, e.getMessage());
+            }
+        }
+    }
+
+    private SearchSpace(SearchConfig config, MethodRegistry registry, int nLayer, String modelName, Mark where) {
         this.merge = config.merge();
         MergeMethod method = registry.get(merge.method());
         Map<String, ParamSpec> specs = new LinkedHashMap<>();
         method.parameters().forEach(p -> specs.put(p.name(), p));
-        Path first = merge.models().values().iterator().next();
-        this.layers = CheckpointDir.open(first).config().nLayer();
+        this.layers = nLayer;
         int gran = merge.layerGranularity();
         if (gran > 0 && layers % gran != 0) {
             throw new ConfigException(where, "search.merge.layer_granularity: " + gran + " does not divide n_layer "
-                    + layers + " of " + first);
+                    + layers + " of " + modelName);
         }
         this.groups = gran > 0 ? layers / gran : 0;
         List<Dimension> d = new ArrayList<>();
