@@ -139,10 +139,12 @@ class StudyPlannerTest {
     @Test
     void shippedExperimentsPlan() {
         Plan drugs = plan(HOME.resolve("experiments/drug_reviews.yaml"));
-        assertEquals(5L, kinds(drugs).get("finetune") - 1, "5 variants + the full-data baseline");
+        assertEquals(5L + 5L, kinds(drugs).get("finetune") - 1, "5 variants, 5 from scratch + the full-data baseline");
+        assertEquals(1L, kinds(drugs).get("pretrain"));
         assertEquals(7L, kinds(drugs).get("merge"));
         Plan multi = plan(HOME.resolve("experiments/multi_review.yaml"));
         assertEquals(3L + 4L, kinds(multi).get("merge"), "3 merges + a 2x2 sweep");
+        assertEquals(1L, kinds(multi).get("pretrain"));
     }
 
     @Test
