@@ -57,7 +57,8 @@ final class ResumeCheckpoints {
         }
     }
 
-    static void save(Path out, LoadedClassifier model, AdamW optimizer, TrainingState state) throws IOException {
+    /** Writes {@code checkpoint-<step>} and removes older ones; returns the new checkpoint's folder. */
+    static Path save(Path out, LoadedClassifier model, AdamW optimizer, TrainingState state) throws IOException {
         Path dir = out.resolve(DIR);
         Files.createDirectories(dir);
         Path target = dir.resolve(PREFIX + state.step);
@@ -90,6 +91,7 @@ final class ResumeCheckpoints {
                 }
             }
         }
+        return target;
     }
 
     static TrainingState readState(Path checkpoint) throws IOException {
