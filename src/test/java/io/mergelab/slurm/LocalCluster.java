@@ -54,7 +54,7 @@ public final class LocalCluster {
         return new SlurmCliClient(cliEnv());
     }
 
-    static Map<String, String> cliEnv() {
+    public static Map<String, String> cliEnv() {
         Map<String, String> env = new HashMap<>(env());
         env.remove("SLURM_JWT");
         return env;
