@@ -101,7 +101,8 @@ final class SlurmCommand implements Runnable {
                 Path record = studyDir.resolve("slurm-jobs").resolve(step.id());
                 // `run --only` locks just its step, so the tasks of one study run side by side
                 todo.add(new StepRef(step.id(), step.kind(), step.deps(), record,
-                        List.of("\"$MERGELAB_HOME/bin/mergelab\" run --only " + step.id() + common + " " + configArg)));
+                        // exec (bin/mergelab execs java too): Slurm's SIGTERM reaches the JVM, which checkpoints
+                        List.of("exec \"$MERGELAB_HOME/bin/mergelab\" run --only " + step.id() + common + " " + configArg)));
             }
             if (todo.isEmpty()) {
                 out.println(study.name() + ": all " + done + " steps are done; nothing to render");
@@ -112,7 +113,7 @@ final class SlurmCommand implements Runnable {
                     io.mergelab.pipeline.StudyCompute.withGpus(settings, study.compute(), stages));
             for (SlurmStage s : stages) {
                 out.printf("%-24s %3d task(s)%s%n", r.stageScripts().get(s.name()).getFileName(), s.tasks().size(),
-                        s.after().isEmpty() ? "" : "  after " + String.join(", ", s.after()));
+                        s.after().isEmpty() ? "" : "  after " + s.describeAfter());
             }
             out.println((done > 0 ? done + " step(s) already done, left out. " : "") + "Submit with: " + r.submitScript());
             out.println("Logs: " + r.logsDir() + "/<stage>-<array job id>_<task>.out");

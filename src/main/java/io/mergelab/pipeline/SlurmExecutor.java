@@ -156,7 +156,9 @@ public final class SlurmExecutor implements Executor {
             }
             Path record = SubmissionRecord.jobsDir(studyDir).resolve(step.id());
             List<String> commands = new ArrayList<>(exports);
-            commands.add(pin.javaCommand(home) + " run --only " + step.id() + common + " "
+            // exec: the JVM replaces the batch shell, so Slurm's SIGTERM (scancel, requeue, preemption, time limit,
+            // --signal=B:TERM@s) reaches it and a fine-tune writes a resume checkpoint before it exits
+            commands.add("exec " + pin.javaCommand(home) + " run --only " + step.id() + common + " "
                     + quote(invocation.config().toString()));
             todo.add(new StepRef(step.id(), step.kind(), step.deps(), record, commands));
             labels.put(step.id(), step.label());
@@ -260,7 +262,8 @@ public final class SlurmExecutor implements Executor {
                 }
                 todo.addAll(plan.step(d).deps());
             }
-            // afterok is per stage (job array): a failed task of a parent stage holds back the whole stage
+            // an array has one dependency (the union of its tasks' needs): a failed task another task of the
+            // stage needs holds back this one too
             return failures.keySet().stream().findFirst()
                     .orElse(step.deps().stream().filter(d -> !store.isDone(d)).findFirst()
                             .orElse(step.deps().isEmpty() ? step.id() : step.deps().get(0)));

@@ -83,7 +83,7 @@ public final class SbatchRenderer {
      * The job to submit for one stage through a {@link SlurmClient} (what the Slurm executor does
      * instead of running submit.sh): same script text as the rendered file, resources as job fields.
      *
-     * @param afterOkJobIds the job ids of the stage's parents, already submitted
+     * @param afterOkJobIds the afterok ids ({@link SlurmStage#afterOkIds}) of the stage's parents, already submitted
      */
     public JobSpec jobSpec(String study, Path studyDir, SlurmStage stage, SlurmSettings settings,
             List<String> afterOkJobIds) {
@@ -113,7 +113,7 @@ public final class SbatchRenderer {
         s.append("# mergelab study '").append(study).append("', stage '").append(stage.name()).append("': ")
                 .append(stage.tasks().size()).append(stage.tasks().size() == 1 ? " task" : " tasks")
                 .append(" (array indices ").append(stage.arraySpec()).append(")")
-                .append(stage.after().isEmpty() ? "" : ", after " + String.join(", ", stage.after()))
+                .append(stage.after().isEmpty() ? "" : ", after " + stage.describeAfter())
                 .append(".\n");
         s.append("# Written by `mergelab slurm render`. Edit the #SBATCH lines as you need, then submit every\n");
         s.append("# stage in order with ").append(slurmDir(abs).resolve("submit.sh"))
@@ -173,7 +173,8 @@ public final class SbatchRenderer {
         StringBuilder s = new StringBuilder();
         s.append("#!/bin/bash\n");
         s.append("# Submits the stages of mergelab study '").append(study).append("' in order; each stage waits for\n");
-        s.append("# its parents with --dependency=afterok, so it starts only when all their tasks succeeded.\n");
+        s.append("# the parent tasks it uses with --dependency=afterok (ARRAY_TASK, or ARRAY for all of them),\n");
+        s.append("# so it starts only when those succeeded.\n");
         s.append("# A failed task leaves its dependents PENDING with reason DependencyNeverSatisfied:\n");
         s.append("# look at ").append(logsDir(abs)).append("/, then scancel them and resubmit.\n");
         s.append("# Usage: submit.sh [sbatch options for every stage, e.g. --qos=debug]\n");
@@ -188,10 +189,8 @@ public final class SbatchRenderer {
             String var = var(stage.name());
             s.append(var).append("=$(submit \"$@\"");
             if (!stage.after().isEmpty()) {
-                s.append(" --dependency=afterok");
-                for (String parent : stage.after()) {
-                    s.append(":${").append(var(parent)).append('}');
-                }
+                s.append(" --dependency=afterok:")
+                        .append(String.join(":", stage.afterOkIds(parent -> "${" + var(parent) + "}")));
             }
             s.append(" \"$dir/").append(stage.name()).append(".sbatch\")\n");
             s.append("echo \"").append(stage.name()).append(": job ${").append(var).append("} (")

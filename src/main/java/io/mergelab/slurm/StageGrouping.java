@@ -11,8 +11,9 @@ import java.util.Set;
 /**
  * Turns a DAG of steps into stages (job arrays) chained by afterok: steps of one kind form one stage,
  * unless a step needs another step of its own kind, which then pushes it into a later stage
- * ({@code merge}, {@code merge-2}, …). Dependencies on steps not in the list (already done) are
- * satisfied. Stages come out parents-first.
+ * ({@code merge}, {@code merge-2}, …). A stage waits only for the parent tasks its steps use
+ * ({@link SlurmStage#afterTasks}; one array has one dependency, so it is their union). Dependencies on steps not
+ * in the list (already done) are satisfied. Stages come out parents-first.
  */
 public final class StageGrouping {
     private StageGrouping() {}
@@ -68,12 +69,35 @@ public final class StageGrouping {
         for (String stage : members.keySet()) {
             visit(stage, after, order, visiting);
         }
+        // per stage and parent stage, the parent's task indices its tasks use; all of them → the whole array
+        Map<String, Integer> indexOf = new HashMap<>();
+        members.values().forEach(list -> {
+            for (int i = 0; i < list.size(); i++) {
+                indexOf.put(list.get(i).id(), i);
+            }
+        });
+        Map<String, Map<String, java.util.SortedSet<Integer>>> used = new HashMap<>();
+        for (StepRef s : steps) {
+            for (String d : s.deps()) {
+                String p = stageOf.get(d);
+                if (byId.containsKey(d) && !p.equals(stageOf.get(s.id()))) {
+                    used.computeIfAbsent(stageOf.get(s.id()), k -> new LinkedHashMap<>())
+                            .computeIfAbsent(p, k -> new java.util.TreeSet<>()).add(indexOf.get(d));
+                }
+            }
+        }
         List<SlurmStage> out = new ArrayList<>();
         Map<String, List<String>> ids = new LinkedHashMap<>();
         for (String stage : order) {
             List<StageTask> tasks = members.get(stage).stream()
                     .map(s -> new StageTask(s.recordDir(), s.commands())).toList();
-            out.add(new SlurmStage(stage, tasks, List.copyOf(after.get(stage))));
+            Map<String, List<Integer>> afterTasks = new LinkedHashMap<>();
+            used.getOrDefault(stage, Map.of()).forEach((parent, indices) -> {
+                if (indices.size() < members.get(parent).size()) {
+                    afterTasks.put(parent, List.copyOf(indices));
+                }
+            });
+            out.add(new SlurmStage(stage, tasks, List.copyOf(after.get(stage)), afterTasks));
             ids.put(stage, members.get(stage).stream().map(StepRef::id).toList());
         }
         return new Grouped(List.copyOf(out), java.util.Collections.unmodifiableMap(ids));

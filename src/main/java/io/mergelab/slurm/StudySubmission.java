@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * A study's not-yet-done steps submitted as job arrays (one per stage, afterok chained) through a
+ * A study's not-yet-done steps submitted as job arrays (one per stage, afterok on the parent tasks used) through a
  * {@link SlurmClient}, and the state of every step's task: what a Slurm executor needs.
  * <pre>
  * StudySubmission sub = StudySubmission.submit(client, renderer, "quickstart", studyDir, steps, settings);
@@ -23,14 +23,14 @@ public final class StudySubmission {
     private final SlurmClient client;
     private final Map<String, String> stageJobs;
     private final Map<String, TaskRef> tasks;
-    private final Map<String, List<String>> stageParents;
+    private final Map<String, SlurmStage> stages; // what each stage waits for; empty when attached
 
     private StudySubmission(SlurmClient client, Map<String, String> stageJobs, Map<String, TaskRef> tasks,
-            Map<String, List<String>> stageParents) {
+            Map<String, SlurmStage> stages) {
         this.client = client;
         this.stageJobs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stageJobs));
         this.tasks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
-        this.stageParents = Map.copyOf(stageParents);
+        this.stages = Map.copyOf(stages);
     }
 
     /** Groups {@code steps} into stages ({@link StageGrouping}) and submits them parents-first. */
@@ -41,17 +41,17 @@ public final class StudySubmission {
         Map<String, List<String>> stepsOfStage = grouped.stepIds();
         Map<String, String> stageJobs = new LinkedHashMap<>();
         Map<String, TaskRef> tasks = new LinkedHashMap<>();
-        Map<String, List<String>> after = new LinkedHashMap<>();
+        Map<String, SlurmStage> after = new LinkedHashMap<>();
         try {
             java.nio.file.Files.createDirectories(SbatchRenderer.logsDir(studyDir.toAbsolutePath()));
         } catch (java.io.IOException e) {
             throw new SlurmException(SbatchRenderer.logsDir(studyDir) + ": cannot create the log directory: " + e.getMessage(), e);
         }
         for (SlurmStage stage : stages) {
-            List<String> parents = stage.after().stream().map(stageJobs::get).toList();
-            String id = client.submit(renderer.jobSpec(study, studyDir, stage, settings, parents));
+            String id = client.submit(renderer.jobSpec(study, studyDir, stage, settings,
+                    stage.afterOkIds(stageJobs::get)));
             stageJobs.put(stage.name(), id);
-            after.put(stage.name(), stage.after());
+            after.put(stage.name(), stage);
             List<String> ids = stepsOfStage.get(stage.name());
             for (int i = 0; i < ids.size(); i++) {
                 tasks.put(ids.get(i), new TaskRef(ids.get(i), stage.name(), id, i));
@@ -135,25 +135,46 @@ public final class StudySubmission {
 
     /**
      * Every task ended or can never start: Slurm marks only the direct dependents of a failed task
-     * DependencyNeverSatisfied; their own dependents stay PENDING with reason Dependency, so a stage behind a
-     * doomed stage counts as settled too.
+     * DependencyNeverSatisfied; their own dependents stay PENDING with reason Dependency, so a task waiting on a
+     * doomed task (failed, or itself waiting on one) counts as settled too. Tasks wait only on the parent tasks
+     * their stage uses, so a failure elsewhere does not doom them: they run and are waited for.
      */
     private boolean settled(Map<String, JobInfo> now) {
-        java.util.Set<String> doomed = new java.util.HashSet<>();
+        java.util.Set<String> doomed = new java.util.HashSet<>(); // step ids
+        java.util.Set<String> behindDoomed = new java.util.HashSet<>(); // stage names
         for (String stage : stageJobs.keySet()) { // parents first
-            boolean bad = stageParents.getOrDefault(stage, List.of()).stream().anyMatch(doomed::contains)
-                    || tasks.values().stream().filter(t -> t.stage().equals(stage)).map(t -> now.get(t.stepId()))
-                            .anyMatch(j -> j != null && (j.dependencyNeverSatisfied()
-                                    || j.state().isTerminal() && !j.state().isSuccess()));
-            if (bad) {
-                doomed.add(stage);
+            if (waitsOnDoomed(stage, doomed)) {
+                behindDoomed.add(stage);
+            }
+            for (TaskRef t : tasks.values()) {
+                JobInfo j = now.get(t.stepId());
+                if (t.stage().equals(stage) && (behindDoomed.contains(stage) || j != null
+                        && (j.dependencyNeverSatisfied() || j.state().isTerminal() && !j.state().isSuccess()))) {
+                    doomed.add(t.stepId());
+                }
             }
         }
         return tasks.values().stream().allMatch(t -> {
             JobInfo j = now.get(t.stepId());
-            return j == null || j.isSettled() || j.state() == JobState.PENDING
-                    && stageParents.getOrDefault(t.stage(), List.of()).stream().anyMatch(doomed::contains);
+            return j == null || j.isSettled() || j.state() == JobState.PENDING && behindDoomed.contains(t.stage());
         });
+    }
+
+    /** Whether {@code stage} waits on a task in {@code doomed} (any task of a parent it waits on as a whole array). */
+    private boolean waitsOnDoomed(String stage, java.util.Set<String> doomed) {
+        SlurmStage s = stages.get(stage);
+        if (s == null) {
+            return false;
+        }
+        for (String parent : s.after()) {
+            List<Integer> needed = s.afterTasks().get(parent);
+            boolean hit = tasks.values().stream().anyMatch(t -> t.stage().equals(parent) && doomed.contains(t.stepId())
+                    && (needed == null || needed.contains(t.index())));
+            if (hit) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -33,6 +33,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +55,8 @@ public final class FineTuner {
     static final String METRICS = "metrics.json";
     static final String TRAINING_STATE = "training_state.json";
     static final String BEST = "best";
+    /** How long a shutdown (SIGTERM) waits for the current step and its resume checkpoint; Slurm's KillWait may cut it shorter. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(120);
 
     private final TrainingArgs args;
     private final PrintStream log;
@@ -119,7 +122,9 @@ public final class FineTuner {
                 }
                 int resumedFrom = resume.isPresent() ? state.step : -1;
                 Loop loop = new Loop(engine, manager, classifier, optimizer, train, validation, pad, state, out, job);
-                loop.run();
+                try (CheckpointOnShutdown stop = CheckpointOnShutdown.install(SHUTDOWN_GRACE, log, loop.totalSteps)) {
+                    loop.run(stop);
+                }
                 return finish(job, out, manager, classifier, loop, resumedFrom, validation, test);
             }
         }
@@ -164,7 +169,8 @@ public final class FineTuner {
             schedule = LrSchedule.of(args, totalSteps);
         }
 
-        void run() throws IOException {
+        /** Trains until the last step, early stopping, or a shutdown request ({@link FineTuneStopped}). */
+        void run(CheckpointOnShutdown stop) throws IOException {
             int cachedEpoch = -1;
             int[] order = null;
             ProgressBar bar = progressBar ? new ProgressBarBuilder().setTaskName("finetune")
@@ -231,8 +237,15 @@ public final class FineTuner {
                         case EPOCH -> epochEnd;
                         case STEPS -> epochEnd || state.step % args.saveSteps() == 0;
                     };
+                    Path saved = null;
                     if (saveNow && state.step < totalSteps && !state.stoppedEarly) {
-                        ResumeCheckpoints.save(out, classifier, optimizer, state);
+                        saved = ResumeCheckpoints.save(out, classifier, optimizer, state);
+                    }
+                    if (stop.requested()) {
+                        // also after the last step: finishing (evaluation, final files) may not fit in Slurm's KillWait
+                        Path checkpoint = saved != null ? saved : ResumeCheckpoints.save(out, classifier, optimizer, state);
+                        log.printf("stopped after step %d of %d: resume checkpoint %s%n", state.step, totalSteps, checkpoint);
+                        throw new FineTuneStopped(state.step, totalSteps, checkpoint);
                     }
                 }
             } finally {

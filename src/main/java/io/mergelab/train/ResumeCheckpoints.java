@@ -62,11 +62,12 @@ final class ResumeCheckpoints {
         void save(Path dir) throws IOException;
     }
 
-    static void save(Path out, LoadedClassifier model, AdamW optimizer, TrainingState state) throws IOException {
-        save(out, dir -> Gpt2Checkpoints.saveClassifier(model, null, dir, false), optimizer, state);
+    static Path save(Path out, LoadedClassifier model, AdamW optimizer, TrainingState state) throws IOException {
+        return save(out, dir -> Gpt2Checkpoints.saveClassifier(model, null, dir, false), optimizer, state);
     }
 
-    static void save(Path out, ModelSaver model, AdamW optimizer, TrainingState state) throws IOException {
+    /** Writes {@code checkpoint-<step>} and removes older ones; returns the new checkpoint's folder. */
+    static Path save(Path out, ModelSaver model, AdamW optimizer, TrainingState state) throws IOException {
         Path dir = out.resolve(DIR);
         Files.createDirectories(dir);
         Path target = dir.resolve(PREFIX + state.step);
@@ -99,6 +100,7 @@ final class ResumeCheckpoints {
                 }
             }
         }
+        return target;
     }
 
     static TrainingState readState(Path checkpoint) throws IOException {

@@ -34,7 +34,8 @@ class SlurmCommandTest {
 
         String finetune = Files.readString(slurm.resolve("finetune.sbatch"));
         assertTrue(finetune.contains("#SBATCH --output=" + tmp.resolve("quickstart/logs") + "/finetune-%A_%a.out"), finetune);
-        assertTrue(finetune.contains("run --only finetune-"), finetune);
+        // exec'd (bin/mergelab execs java): Slurm's SIGTERM reaches the JVM, which writes a resume checkpoint
+        assertTrue(finetune.contains("    exec \"$MERGELAB_HOME/bin/mergelab\" run --only finetune-"), finetune);
         assertTrue(finetune.contains(Path.of("configs/quickstart.yaml").toAbsolutePath().toString()), finetune);
 
         try (var scripts = Files.list(slurm)) {

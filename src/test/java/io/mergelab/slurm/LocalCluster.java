@@ -13,12 +13,12 @@ import java.util.Map;
  * Its env (SLURM_REST_URL, SLURM_JWT, SLURM_USER) comes from the process environment or, when
  * SLURM_REST_URL is not set there, from {@code .cache/slurm-local.env} which {@code start} writes.
  */
-final class LocalCluster {
+public final class LocalCluster {
     private LocalCluster() {}
 
     static final Path ENV_FILE = Path.of(".cache/slurm-local.env").toAbsolutePath();
 
-    static Map<String, String> env() {
+    public static Map<String, String> env() {
         Map<String, String> env = new HashMap<>(System.getenv());
         if (env.get("SLURM_REST_URL") == null) {
             if (!Files.isRegularFile(ENV_FILE)) {
@@ -50,11 +50,11 @@ final class LocalCluster {
     }
 
     /** The CLI client authenticates with munge, as a user's shell would (SLURM_JWT removed). */
-    static SlurmCliClient cli() {
+    public static SlurmCliClient cli() {
         return new SlurmCliClient(cliEnv());
     }
 
-    static Map<String, String> cliEnv() {
+    public static Map<String, String> cliEnv() {
         Map<String, String> env = new HashMap<>(env());
         env.remove("SLURM_JWT");
         return env;

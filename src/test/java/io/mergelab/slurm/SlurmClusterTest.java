@@ -287,6 +287,37 @@ class SlurmClusterTest {
         assertFalse(Files.exists(m.resolve("sum")));
     }
 
+    /** A merge waits only for the fine-tune task it uses: a failed sibling task does not hold it back. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rest", "cli"})
+    void aStageWaitsOnlyForTheParentTasksItUses(String kind) {
+        Path study = LocalCluster.workDir("per-task-" + kind);
+        Path m = study.resolve("m");
+        List<StepRef> steps = List.of(
+                new StepRef("ft-0", "ft", List.of(), null, List.of("mkdir -p " + m, "sleep 1", "touch " + m + "/ft-0")),
+                new StepRef("ft-1", "ft", List.of(), null, List.of("echo broken >&2", "exit 3")),
+                new StepRef("merge-0", "merge", List.of("ft-0"), null, List.of("test -f " + m + "/ft-0", "touch " + m + "/merge-0")),
+                new StepRef("eval-1", "eval", List.of("ft-1"), null, List.of("touch " + m + "/eval-1")));
+        StudySubmission sub = StudySubmission.submit(LocalCluster.client(kind), new SbatchRenderer(Path.of("").toAbsolutePath()),
+                "sub", study, steps, SlurmSettings.DEFAULTS);
+        SlurmClient cli = LocalCluster.cli();
+        String ft = sub.stageJobs().get("ft");
+        JobInfo merge = cli.job(sub.stageJobs().get("merge"));
+        JobInfo eval = cli.job(sub.stageJobs().get("eval"));
+        // scontrol shows the submitted dependency while it waits (or "" once satisfied)
+        assertTrue(merge.dependency().isEmpty() || merge.dependency().startsWith("afterok:" + ft + "_0"), merge.toString());
+        assertTrue(eval.dependency().startsWith("afterok:" + ft + "_1"), eval.toString());
+
+        Map<String, JobInfo> last = sub.await(Duration.ofMillis(250), s -> { }, WAIT);
+        assertEquals(JobState.FAILED, last.get("ft-1").state());
+        assertEquals(JobState.COMPLETED, last.get("merge-0").state(), last.toString());
+        assertTrue(Files.exists(m.resolve("merge-0")));
+        assertEquals(JobState.PENDING, last.get("eval-1").state(), last.get("eval-1").toString());
+        sub.cancelAll();
+        assertEquals(JobState.CANCELLED, cli.awaitSettled(sub.stageJobs().get("eval"), WAIT).get(0).state());
+        assertFalse(Files.exists(m.resolve("eval-1")));
+    }
+
     @Test
     void runExperimentScriptRunsAsOneJobFromAnyDirectory() throws IOException {
         Path repo = Path.of("").toAbsolutePath();

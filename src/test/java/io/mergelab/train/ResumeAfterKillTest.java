@@ -88,7 +88,7 @@ class ResumeAfterKillTest {
      * The test JVM's class path with its class directories copied aside: other builds in the same checkout
      * may rewrite target/classes while the children start.
      */
-    private static String stableClasspath(Path dir) throws java.io.IOException {
+    static String stableClasspath(Path dir) throws java.io.IOException {
         List<String> entries = new ArrayList<>();
         int n = 0;
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
