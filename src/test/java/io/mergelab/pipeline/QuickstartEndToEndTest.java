@@ -24,7 +24,7 @@ class QuickstartEndToEndTest {
     void quickstartRunsEveryStepWritesTheReportAndRerunsAsANoOp(@TempDir Path tmp) throws Exception {
         Path home = Path.of("").toAbsolutePath();
         Studies studies = Studies.standard(home);
-        StudyConfig study = studies.load(home.resolve("configs/quickstart.yaml"),
+        StudyConfig study = studies.load(home.resolve("configs/quickstart_pretrained.yaml"),
                 List.of("training_args.max_steps=4", "training_args.num_train_epochs=1", "base_model.pretrain.steps=2"));
         Plan plan = studies.plan(study);
         StepStore store = new StepStore(Studies.studyDir(tmp, study));
@@ -71,7 +71,7 @@ class QuickstartEndToEndTest {
         assertEquals(plan.steps().size(), second.skipped().size());
 
         // A changed merge parameter redoes that merge, its 4 evaluations and the report; nothing else.
-        StudyConfig changed = studies.load(home.resolve("configs/quickstart.yaml"),
+        StudyConfig changed = studies.load(home.resolve("configs/quickstart_pretrained.yaml"),
                 List.of("training_args.max_steps=4", "training_args.num_train_epochs=1", "base_model.pretrain.steps=2",
                         "merges.1.parameters.density=0.7"));
         RunSummary third = new LocalExecutor(2).execute(studies.plan(changed), store, new StepListener() { });
