@@ -139,12 +139,16 @@ class StudyPlannerTest {
     @Test
     void shippedExperimentsPlan() {
         Plan drugs = plan(HOME.resolve("experiments/drug_reviews.yaml"));
-        assertEquals(5L + 5L, kinds(drugs).get("finetune") - 1, "5 variants, 5 from scratch + the full-data baseline");
-        assertEquals(1L, kinds(drugs).get("pretrain"));
+        assertEquals(5L, kinds(drugs).get("finetune") - 1, "5 variants + the full-data baseline");
         assertEquals(7L, kinds(drugs).get("merge"));
         Plan multi = plan(HOME.resolve("experiments/multi_review.yaml"));
         assertEquals(3L + 4L, kinds(multi).get("merge"), "3 merges + a 2x2 sweep");
-        assertEquals(1L, kinds(multi).get("pretrain"));
+        // the commented pre-training block, switched on, plans one cached pretrain step and the from-scratch rows
+        Plan pretrained = plan(HOME.resolve("experiments/drug_reviews.yaml"),
+                "base_model.pretrain.corpus=[data/uci-sentiment]", "base_model.pretrain.steps=400",
+                "base_model.pretrain.from_scratch_baseline=true");
+        assertEquals(1L, kinds(pretrained).get("pretrain"));
+        assertEquals(5L + 5L, kinds(pretrained).get("finetune") - 1, "5 variants, 5 from scratch + the baseline");
     }
 
     @Test
