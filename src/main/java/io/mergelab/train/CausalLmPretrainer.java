@@ -284,7 +284,7 @@ public final class CausalLmPretrainer {
                     tokens += ids.size();
                     NDArray l = meanLoss(lm.model(), new ParameterStore(step, false), ids, true);
                     loss += l.getFloat() / micro;
-                    gc.backward(l.div(micro));
+                    gc.backward(l.div(io.mergelab.model.gpt2.TorchScalar.of(l, micro)));
                 }
             }
             double norm = GradientClipping.clipGlobalNorm(optimizer.parameters(), args.maxGradNorm());

@@ -288,7 +288,7 @@ public final class FineTuner {
                     NDArray l = logits.logSoftmax(1).gather(y, 1).mean().neg();
                     loss += l.getFloat() / micro;
                     profile.lap("forward");
-                    gc.backward(l.div(micro));
+                    gc.backward(l.div(io.mergelab.model.gpt2.TorchScalar.of(l, micro)));
                     profile.lap("backward");
                 }
             }

@@ -7,7 +7,6 @@ import io.mergelab.slurm.LauncherPin;
 import io.mergelab.slurm.LocalCluster;
 import io.mergelab.slurm.SlurmCliClient;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -32,10 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("slurm")
 @Tag("slow")
-@Disabled("blocked by a nondeterministic NaN in fine-tuning, not by Slurm: of two runs on 2026-11-23 (machine load ~11 on"
-        + " 2 cores) the first COMPLETED with the local report (accuracy/F1 equal, loss within 7e-5, ECE within 0.0053),"
-        + " the second's job diverged in `finetune yelp_1` (training loss NaN) while the local run did not; enable once"
-        + " seeded fine-tuning is reproducible across JVMs")
 class RunExperimentScriptTest {
     private final List<String> jobs = new ArrayList<>();
 

@@ -32,8 +32,10 @@ enum Gpt2Activation {
     NDArray apply(NDArray x) {
         return switch (this) {
             // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), written out as transformers does
-            case GELU_NEW -> x.mul(0.5f).mul(
-                    x.add(x.pow(3f).mul(0.044715f)).mul((float) SQRT_2_OVER_PI).tanh().add(1f));
+            // (numbers as torch-owned scalars: see TorchScalar)
+            case GELU_NEW -> x.mul(TorchScalar.of(x, 0.5f)).mul(x.add(x.pow(TorchScalar.of(x, 3f))
+                    .mul(TorchScalar.of(x, 0.044715f))).mul(TorchScalar.of(x, (float) SQRT_2_OVER_PI)).tanh()
+                    .add(TorchScalar.of(x, 1f)));
             case GELU -> Activation.gelu(x);
             case RELU -> Activation.relu(x);
             case SILU -> x.mul(Activation.sigmoid(x));

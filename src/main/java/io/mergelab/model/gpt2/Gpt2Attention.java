@@ -49,7 +49,8 @@ final class Gpt2Attention extends Gpt2Module {
         NDArray k = heads(qkv.get(1), b, t);
         NDArray v = heads(qkv.get(2), b, t);
 
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(maskBias);
+        NDArray raw = q.matMul(k.transpose(0, 1, 3, 2));
+        NDArray scores = raw.mul(TorchScalar.of(raw, scale)).add(maskBias);
         NDArray probs = scores.softmax(-1);
         if (training && attnPdrop > 0) {
             probs = Dropout.dropout(probs, attnPdrop, true).singletonOrThrow();
