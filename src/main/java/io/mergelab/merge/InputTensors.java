@@ -13,19 +13,4 @@ public interface InputTensors {
     /** Hands back an array {@link #read} returned once the merge no longer needs it. */
     default void release(float[] array) {
     }
-
-    /** Reads every input afresh from its checkpoint, nothing cached or recycled. */
-    static InputTensors fromDisk() {
-        return new InputTensors() {
-            @Override
-            public float[] read(PlannedTensor.Input in) {
-                return TensorReader.read(in.model(), in.info(), null);
-            }
-
-            @Override
-            public boolean disposable() {
-                return true;
-            }
-        };
-    }
 }

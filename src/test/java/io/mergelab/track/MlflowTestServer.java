@@ -22,6 +22,12 @@ final class MlflowTestServer implements AutoCloseable {
         this.port = port;
     }
 
+    /** A fresh folder under target/mlflow-tests for one test class's server and study outputs. */
+    static Path newWorkDir(String prefix) throws IOException {
+        Path root = Files.createDirectories(Path.of("target/mlflow-tests").toAbsolutePath());
+        return Files.createTempDirectory(root, prefix);
+    }
+
     static MlflowTestServer start(Path dir) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

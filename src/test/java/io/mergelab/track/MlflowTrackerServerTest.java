@@ -30,8 +30,7 @@ class MlflowTrackerServerTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        Files.createDirectories(Path.of("target/mlflow-tests"));
-        work = Files.createTempDirectory(Path.of("target/mlflow-tests").toAbsolutePath(), "tracker-");
+        work = MlflowTestServer.newWorkDir("tracker-");
         server = MlflowTestServer.start(work.resolve("server"));
         reader = new MlflowReader(server.url());
     }

@@ -26,8 +26,7 @@ class MlflowUiBrowserTest {
     @Test
     void comparisonViewShowsRunsAndMetrics() throws Exception {
         String chromium = ensureChromium();
-        Files.createDirectories(Path.of("target/mlflow-tests"));
-        Path work = Files.createTempDirectory(Path.of("target/mlflow-tests").toAbsolutePath(), "ui-");
+        Path work = MlflowTestServer.newWorkDir("ui-");
         try (MlflowTestServer server = MlflowTestServer.start(work.resolve("server"));
                 MlflowTracker tracker = new MlflowTracker(server.endpoint(), System.err)) {
             Path study = work.resolve("outputs/quickstart");

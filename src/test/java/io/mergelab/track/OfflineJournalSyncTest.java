@@ -25,8 +25,7 @@ class OfflineJournalSyncTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        Files.createDirectories(Path.of("target/mlflow-tests"));
-        work = Files.createTempDirectory(Path.of("target/mlflow-tests").toAbsolutePath(), "offline-");
+        work = MlflowTestServer.newWorkDir("offline-");
         server = MlflowTestServer.start(work.resolve("server"));
     }
 

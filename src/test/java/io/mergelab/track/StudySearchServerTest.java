@@ -67,8 +67,7 @@ class StudySearchServerTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        Files.createDirectories(Path.of("target/mlflow-tests"));
-        work = Files.createTempDirectory(Path.of("target/mlflow-tests").toAbsolutePath(), "search-");
+        work = MlflowTestServer.newWorkDir("search-");
         server = MlflowTestServer.start(work.resolve("server"));
         reader = new MlflowReader(server.url());
     }

@@ -61,8 +61,7 @@ class StudyTrackingServerTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        Files.createDirectories(Path.of("target/mlflow-tests"));
-        work = Files.createTempDirectory(Path.of("target/mlflow-tests").toAbsolutePath(), "study-");
+        work = MlflowTestServer.newWorkDir("study-");
         server = MlflowTestServer.start(work.resolve("server"));
         reader = new MlflowReader(server.url());
     }
