@@ -20,7 +20,7 @@ mvn -B -q -o compile >&2
 mvn -B -q -o dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$WORK/cp.txt" >&2
 rm -rf "$WORK/classes" && cp -r "$ROOT/target/classes" "$WORK/classes" # immune to rebuilds during the run
 mergelab() {
-  OPT_OUT_TRACKING=true java -Xmx8g -Dai.djl.offline=true -cp "$WORK/classes:$(cat "$WORK/cp.txt")" \
+  "$ROOT/bin/native-env" java -Xmx8g -Dai.djl.offline=true -cp "$WORK/classes:$(cat "$WORK/cp.txt")" \
     io.mergelab.cli.Main "$@"
 }
 

@@ -70,13 +70,16 @@ public final class LauncherPin {
     }
 
     /**
-     * The shell words that start the pinned CLI ({@code env ... java ... io.mergelab.cli.Main}), with the settings
-     * bin/mergelab uses: DJL offline, {@code mergelab.home}; {@code MERGELAB_JAVA_OPTS} as in bin/mergelab. A plain
-     * command (no assignment prefix), so a batch script can {@code exec} it.
+     * The shell words that start the pinned CLI ({@code <home>/bin/native-env java ... io.mergelab.cli.Main}), with
+     * the settings bin/mergelab uses: bin/native-env's environment (DJL offline, jemalloc), {@code mergelab.home};
+     * {@code MERGELAB_JAVA_OPTS} as in bin/mergelab. A plain command (no assignment prefix), so a batch script can
+     * {@code exec} it.
      */
     public String javaCommand(Path home) {
-        return "env OPT_OUT_TRACKING=true java ${MERGELAB_JAVA_OPTS:--Xmx8g} -Dai.djl.offline=true -Dmergelab.home="
-                + SbatchRenderer.quote(home.toAbsolutePath().normalize().toString()) + " @"
+        Path root = home.toAbsolutePath().normalize();
+        return SbatchRenderer.quote(root.resolve("bin/native-env").toString())
+                + " java ${MERGELAB_JAVA_OPTS:--Xmx8g} -Dai.djl.offline=true -Dmergelab.home="
+                + SbatchRenderer.quote(root.toString()) + " @"
                 + SbatchRenderer.quote(dir.resolve(ARGS_FILE).toString()) + " io.mergelab.cli.Main";
     }
 
