@@ -34,6 +34,11 @@ public record TokenBlocks(long[][] blocks) {
         return new TokenBlocks(out.toArray(long[][]::new));
     }
 
+    /** The first {@code n} blocks (all of them when there are fewer). */
+    public TokenBlocks first(int n) {
+        return n >= blocks.length ? this : new TokenBlocks(java.util.Arrays.copyOf(blocks, n));
+    }
+
     public int size() {
         return blocks.length;
     }
