@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
             "Fine-tune GPT-2 classifiers on review datasets, merge them (mergekit-",
             "compatible), evaluate, track in MLflow; run locally or on Slurm.",
             "",
-            "Start here:  bin/mergelab run configs/quickstart.yaml"},
+            "Start here:  bin/fetch-corpus imdb && bin/mergelab run configs/quickstart.yaml",
+            "(no download: bin/mergelab run configs/quickstart_fast.yaml)"},
         subcommands = {
             RunCommand.class,
             ValidateCommand.class,

@@ -198,7 +198,10 @@ public final class StudyConfigParser {
         for (Node c : f.listOrOne("corpus")) {
             Path p = resolve(file, Fields.asString(c, "base_model.pretrain.corpus"));
             if (!Files.exists(p)) {
-                throw new ConfigException(c.mark(), "base_model.pretrain.corpus: no such file or directory: " + p);
+                // a corpus that is fetched rather than shipped has a README.md beside it saying how
+                Path readme = p.getParent() == null ? null : p.getParent().resolve("README.md");
+                throw new ConfigException(c.mark(), "base_model.pretrain.corpus: no such file or directory: " + p
+                        + (readme != null && Files.isRegularFile(readme) ? " (see " + readme + ")" : ""));
             }
             corpus.add(p);
         }

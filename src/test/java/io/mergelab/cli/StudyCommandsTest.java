@@ -40,8 +40,10 @@ class StudyCommandsTest {
         Result r = run("validate", "--outputs", tmp.toString(), "configs/quickstart.yaml");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("configs/quickstart.yaml: valid (2 dataset(s), 3 variant(s), 3 merge(s), 1 seed(s))"));
-        assertTrue(r.out().contains("31 steps, 0 done, 31 to run"), r.out());
+        // 31 steps of the study + the pre-training and the three from-scratch fine-tunes with their 6 evaluations
+        assertTrue(r.out().contains("41 steps, 0 done, 41 to run"), r.out());
         assertTrue(r.out().contains("[todo] base-"));
+        assertTrue(r.out().contains("pre-train base on 3 corpus file(s)"), r.out());
     }
 
     @Test
