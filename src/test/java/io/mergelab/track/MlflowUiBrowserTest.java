@@ -72,7 +72,11 @@ class MlflowUiBrowserTest {
                 "--disable-sync", "--user-data-dir=" + Files.createTempDirectory(work, "chromium-"),
                 "--virtual-time-budget=20000"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        // bin/native-env preloads jemalloc for the JVM; chromium's own allocator aborts under it (exit 134)
+        pb.environment().remove("LD_PRELOAD");
+        pb.environment().remove("MALLOC_CONF");
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(2, TimeUnit.MINUTES)) {
             p.destroy();
