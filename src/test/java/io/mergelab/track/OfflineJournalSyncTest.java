@@ -2,10 +2,9 @@ package io.mergelab.track;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mergelab.cli.Main;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,28 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The server goes away mid-study: nothing fails, journals fill, sync replays every record exactly once. */
 @Tag("mlflow")
 class OfflineJournalSyncTest {
-    static MlflowTestServer server;
-    static Path work;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        work = MlflowTestServer.newWorkDir("offline-");
-        server = MlflowTestServer.start(work.resolve("server"));
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final MlflowServerExtension mlflow = new MlflowServerExtension("offline-");
 
     @Test
     void serverStoppedMidStudyThenSyncLogsEveryMetricExactlyOnce() throws Exception {
-        Path study = work.resolve("outputs/offline");
+        Path study = mlflow.work().resolve("outputs/offline");
         Path cm = Files.createDirectories(study.resolve("eval-yelp")).resolve("confusion.png");
         Files.write(cm, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
-        try (MlflowTracker tracker = new MlflowTracker(server.endpoint(), System.err)) {
+        try (MlflowTracker tracker = new MlflowTracker(mlflow.server().endpoint(), System.err)) {
             TrackedRun parent = tracker.startStudy(RunSpec.of("offline", "study", "offline", study));
             TrackedRun ft = tracker.startStep(parent, RunSpec.of("offline", "ft/yelp/slice-0", "ft/yelp/slice-0",
                     study.resolve("ft-yelp-0")));
@@ -49,7 +35,7 @@ class OfflineJournalSyncTest {
             for (int s = 0; s < 5; s++) {
                 ft.logMetric("train.loss", 10 - s, s);
             }
-            server.stop();
+            mlflow.server().stop();
             for (int s = 5; s < 10; s++) {
                 ft.logMetric("train.loss", 10 - s, s);
             }
@@ -68,21 +54,21 @@ class OfflineJournalSyncTest {
         assertTrue(new Journal(study.resolve("ft-yelp-0")).pending() > 0);
         assertTrue(new Journal(study.resolve("eval-yelp")).pending() > 0);
 
-        server.restart();
-        assertEquals(0, Main.execute("sync", study.toString(), "--tracking-uri", server.url()));
+        mlflow.server().restart();
+        assertEquals(0, Main.execute("sync", study.toString(), "--tracking-uri", mlflow.server().url()));
         assertEquals(0, new Journal(study.resolve("ft-yelp-0")).pending());
         // a second sync sends nothing
-        assertEquals(0, Main.execute("sync", study.toString(), "--tracking-uri", server.url()));
+        assertEquals(0, Main.execute("sync", study.toString(), "--tracking-uri", mlflow.server().url()));
         // `ui` finds the experiment the journals name, whatever the directory is called
-        Path renamed = Files.move(study, work.resolve("outputs/renamed"));
+        Path renamed = Files.move(study, mlflow.work().resolve("outputs/renamed"));
         assertEquals(List.of("offline"), io.mergelab.track.JournalSync.experiments(renamed));
         java.io.StringWriter uiOut = new java.io.StringWriter();
         assertEquals(0, Main.execute(new java.io.PrintWriter(uiOut, true), new java.io.PrintWriter(System.err, true),
-                "ui", renamed.toString(), "--tracking-uri", server.url()));
+                "ui", renamed.toString(), "--tracking-uri", mlflow.server().url()));
         Files.move(renamed, study);
         assertTrue(uiOut.toString().contains("runs of study 'offline': "), uiOut.toString());
 
-        MlflowReader reader = new MlflowReader(server.url());
+        MlflowReader reader = mlflow.reader();
         Map<String, JsonNode> runs = reader.runs(reader.experimentId("offline"));
         assertEquals(Set.of("offline", "ft/yelp/slice-0", "eval/yelp"), runs.keySet());
         String parentId = runs.get("offline").at("/info/run_id").asText();

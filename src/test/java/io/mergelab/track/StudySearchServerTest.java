@@ -3,10 +3,9 @@ package io.mergelab.track;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mergelab.cli.Main;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("mlflow")
 @Tag("slow")
 class StudySearchServerTest {
-    static MlflowTestServer server;
-    static MlflowReader reader;
-    static Path work;
+    @RegisterExtension
+    static final MlflowServerExtension mlflow = new MlflowServerExtension("search-");
 
     static final String STUDY = """
             name: searched
@@ -65,25 +63,11 @@ class StudySearchServerTest {
             tracking: {experiment: searched-study}
             """;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        work = MlflowTestServer.newWorkDir("search-");
-        server = MlflowTestServer.start(work.resolve("server"));
-        reader = new MlflowReader(server.url());
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
-
     @Test
     void searchStepTracksEveryCandidateAndItsBestModelIsReported() throws Exception {
-        Path config = Files.writeString(work.resolve("searched.yaml"), STUDY);
-        Path outputs = work.resolve("outputs");
-        String[] run = {"run", "--outputs", outputs.toString(), "--set", "tracking.uri=" + server.url(),
+        Path config = Files.writeString(mlflow.work().resolve("searched.yaml"), STUDY);
+        Path outputs = mlflow.work().resolve("outputs");
+        String[] run = {"run", "--outputs", outputs.toString(), "--set", "tracking.uri=" + mlflow.server().url(),
                 config.toString()};
         assertEquals(0, Main.execute(run));
         Path studyDir = outputs.resolve("searched");
@@ -99,8 +83,8 @@ class StudySearchServerTest {
         assertTrue(Files.isDirectory(searchDir.resolve(String.format("best/candidate-%05d", bestIndex))));
 
         // MLflow: the search run with 5 candidate children, each with its weight and its validation score
-        String exp = reader.experimentId("searched-study");
-        Map<String, JsonNode> runs = reader.runs(exp);
+        String exp = mlflow.reader().experimentId("searched-study");
+        Map<String, JsonNode> runs = mlflow.reader().runs(exp);
         JsonNode parent = runs.get("search/ta_search");
         assertTrue(parent != null, runs.keySet().toString());
         String parentId = parent.at("/info/run_id").asText();
@@ -133,7 +117,7 @@ class StudySearchServerTest {
         // rerun: nothing to do, no run created
         int before = runs.size();
         assertEquals(0, Main.execute(run));
-        assertEquals(before, reader.runs(exp).size());
+        assertEquals(before, mlflow.reader().runs(exp).size());
 
         // an interrupted search step: its folder back as work in progress, the report gone; the rerun
         // replays the journal (no candidate scored again) and commits the same best model
@@ -152,7 +136,7 @@ class StudySearchServerTest {
         assertEquals(r.at("/metrics/accuracy").asDouble(), new ObjectMapper().readTree(studyDir.resolve(
                 evaluation(studyDir, "ta_search", "test")).resolve("result.json").toFile()).at("/metrics/accuracy")
                 .asDouble(), 1e-12);
-        assertEquals(before, reader.runs(exp).size(), "the resumed search reuses its runs");
+        assertEquals(before, mlflow.reader().runs(exp).size(), "the resumed search reuses its runs");
     }
 
     private static Path only(Path studyDir, String prefix) throws Exception {

@@ -3,10 +3,9 @@ package io.mergelab.track;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mergelab.cli.Main;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,9 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("mlflow")
 class StudyTrackingServerTest {
-    static MlflowTestServer server;
-    static MlflowReader reader;
-    static Path work;
+    @RegisterExtension
+    static final MlflowServerExtension mlflow = new MlflowServerExtension("study-");
 
     static final String STUDY = """
             name: tracked
@@ -59,31 +57,17 @@ class StudyTrackingServerTest {
             tracking: {experiment: tracked-study}
             """;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        work = MlflowTestServer.newWorkDir("study-");
-        server = MlflowTestServer.start(work.resolve("server"));
-        reader = new MlflowReader(server.url());
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
-
     @Test
     void studyRunLandsInMlflowAndARerunAddsNothing() throws Exception {
-        Path config = Files.writeString(work.resolve("tracked.yaml"), STUDY);
-        Path outputs = work.resolve("outputs");
-        String[] run = {"run", "--outputs", outputs.toString(), "--set", "tracking.uri=" + server.url(),
+        Path config = Files.writeString(mlflow.work().resolve("tracked.yaml"), STUDY);
+        Path outputs = mlflow.work().resolve("outputs");
+        String[] run = {"run", "--outputs", outputs.toString(), "--set", "tracking.uri=" + mlflow.server().url(),
                 config.toString()};
         assertEquals(0, Main.execute(run));
         Path studyDir = outputs.resolve("tracked");
 
-        String exp = reader.experimentId("tracked-study");
-        Map<String, JsonNode> runs = reader.runs(exp);
+        String exp = mlflow.reader().experimentId("tracked-study");
+        Map<String, JsonNode> runs = mlflow.reader().runs(exp);
         String ft0 = "ft/yelp/slice-0";
         String ft1 = "ft/yelp/slice-1";
         String merge = runs.keySet().stream().filter(n -> n.startsWith("merge/ties/")).findFirst().orElseThrow();
@@ -127,7 +111,7 @@ class StudyTrackingServerTest {
         assertEquals("yelp_0", MlflowReader.tags(ft).get("model"));
         JsonNode history = new ObjectMapper().readTree(studyDir.resolve(MlflowReader.tags(ft).get(RunTags.STEP_ID))
                 .resolve("model/training_state.json").toFile()).path("log_history");
-        List<double[]> loss = reader.history(ftId, "train.loss");
+        List<double[]> loss = mlflow.reader().history(ftId, "train.loss");
         assertEquals(List.of(1.0, 2.0, 3.0, 4.0), loss.stream().map(p -> p[0]).toList());
         int i = 0;
         for (JsonNode h : history) {
@@ -135,14 +119,14 @@ class StudyTrackingServerTest {
                 assertEquals(h.get("loss").asDouble(), loss.get(i++)[1], 1e-9);
             }
         }
-        assertEquals(4, reader.history(ftId, "train.learning_rate").size());
-        assertEquals(4, reader.history(ftId, "train.grad_norm").size());
-        List<double[]> val = reader.history(ftId, "validation.yelp.accuracy");
+        assertEquals(4, mlflow.reader().history(ftId, "train.learning_rate").size());
+        assertEquals(4, mlflow.reader().history(ftId, "train.grad_norm").size());
+        List<double[]> val = mlflow.reader().history(ftId, "validation.yelp.accuracy");
         assertEquals(1, val.size(), "one epoch, one validation");
         assertEquals(4.0, val.get(0)[0]);
         assertTrue(metrics(ft).containsKey("train_loss"), metrics(ft).toString());
         assertEquals(Set.of("config.yaml", "metrics.json", "training_state.json", "trainer/metrics.json"),
-                new TreeSet<>(reader.artifactFiles(ftId, "")));
+                new TreeSet<>(mlflow.reader().artifactFiles(ftId, "")));
 
         // merge: recipe, its models by name, merge time, artifacts; the model path as a tag, not a copy
         JsonNode m = runs.get(merge);
@@ -155,7 +139,7 @@ class StudyTrackingServerTest {
         assertTrue(metrics(m).get("merge.jvm_heap_peak_mb") > 0);
         assertTrue(Files.isDirectory(Path.of(MlflowReader.tags(m).get("model_path"))));
         assertEquals(Set.of("config.yaml", "metrics.json", "mergekit_config.yml"),
-                new TreeSet<>(reader.artifactFiles(mergeId, "")));
+                new TreeSet<>(mlflow.reader().artifactFiles(mergeId, "")));
 
         // evaluation: final test metrics per dataset equal to what the pipeline wrote
         JsonNode ev = runs.get("eval/ties/yelp");
@@ -169,10 +153,10 @@ class StudyTrackingServerTest {
         assertEquals("test", MlflowReader.tags(ev).get("split"));
         assertTrue(metrics(runs.get("eval/ties/yelp/validation")).containsKey("validation.yelp.accuracy"));
         assertEquals(Set.of("confusion.png", "config.yaml", "metrics.json", "result.json"),
-                new TreeSet<>(reader.artifactFiles(evId, "")));
-        byte[] png = reader.download("/get-artifact?path=confusion.png&run_uuid=" + evId);
+                new TreeSet<>(mlflow.reader().artifactFiles(evId, "")));
+        byte[] png = mlflow.reader().download("/get-artifact?path=confusion.png&run_uuid=" + evId);
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "confusion.png is a PNG");
-        String yaml = new String(reader.download("/get-artifact?path=config.yaml&run_uuid=" + evId),
+        String yaml = new String(mlflow.reader().download("/get-artifact?path=config.yaml&run_uuid=" + evId),
                 StandardCharsets.UTF_8);
         assertTrue(yaml.contains("kind: evaluate") && yaml.contains("split: test"), yaml);
 
@@ -182,7 +166,7 @@ class StudyTrackingServerTest {
         assertTrue(summary.containsKey("yelp_1.test.yelp.f1_macro"), summary.keySet().toString());
         assertEquals(12.0, summary.get("steps_ran")); // base, data, 2 fine-tunes, merge, 6 evaluations, report
         assertEquals(0.0, summary.get("steps_failed"));
-        List<String> parentFiles = reader.artifactFiles(parentId, "");
+        List<String> parentFiles = mlflow.reader().artifactFiles(parentId, "");
         for (String f : List.of("config/tracked.yaml", "config/plan.json", "report/results.md", "report/results.csv",
                 "report/plots/confusion_best_merge_yelp.png")) {
             assertTrue(parentFiles.contains(f), f + " in " + parentFiles);
@@ -193,12 +177,12 @@ class StudyTrackingServerTest {
         // rerun: everything is done, no run is created or touched
         Map<String, String> before = ids(runs);
         assertEquals(0, Main.execute(run));
-        Map<String, JsonNode> again = reader.runs(exp);
+        Map<String, JsonNode> again = mlflow.reader().runs(exp);
         assertEquals(before, ids(again));
         for (var e : again.entrySet()) {
             assertEquals("FINISHED", e.getValue().at("/info/status").asText(), e.getKey());
         }
-        assertEquals(4, reader.history(ftId, "train.loss").size(), "no metric logged twice");
+        assertEquals(4, mlflow.reader().history(ftId, "train.loss").size(), "no metric logged twice");
     }
 
     private static Map<String, Double> metrics(JsonNode run) {
