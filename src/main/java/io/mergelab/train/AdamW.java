@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import io.mergelab.model.gpt2.TorchOwned;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,8 +110,8 @@ public final class AdamW implements AutoCloseable {
     public void load(Map<String, float[]> state, int stepCount) {
         for (int i = 0; i < params.size(); i++) {
             String name = params.get(i).name();
-            expAvg.get(i).set(require(state, "exp_avg." + name, expAvg.get(i)));
-            expAvgSq.get(i).set(require(state, "exp_avg_sq." + name, expAvgSq.get(i)));
+            TorchOwned.replace(expAvg.get(i), require(state, "exp_avg." + name, expAvg.get(i)));
+            TorchOwned.replace(expAvgSq.get(i), require(state, "exp_avg_sq." + name, expAvgSq.get(i)));
         }
         this.step = stepCount;
     }

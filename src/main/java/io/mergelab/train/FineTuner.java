@@ -46,7 +46,9 @@ import java.util.stream.Stream;
  * Fine-tunes a GPT-2 sequence classifier as transformers' Trainer does: AdamW (no decay on biases and
  * LayerNorm), warm-up then linear/cosine decay, gradient accumulation, global-norm clipping, dynamic
  * padding, evaluation every epoch or N steps, best-model selection, early stopping, and resumable
- * checkpoints. Same seed and thread count → bit-identical weights on CPU, also across a kill and resume.
+ * checkpoints. Same seed and thread count → bit-identical weights on CPU, also across a kill and resume
+ * (given a fixed thread count: bin/native-env sets MKL_DYNAMIC / OMP_DYNAMIC=FALSE; weights are {@link
+ * io.mergelab.model.gpt2.TorchOwned}, so their alignment does not depend on what the JVM allocated before).
  *
  * <p>Output in {@code job.out()}: the HF GPT2ForSequenceClassification files, {@code training_state.json}
  * (args, loss/lr/grad-norm/metric history) and {@code metrics.json} (written last: it marks a finished run).

@@ -34,7 +34,7 @@ final class Gpt2Weights {
             String canonical = Gpt2TensorNames.canonical(hfName);
             Optional<TensorInfo> info = dir.tensorByCanonicalName(canonical);
             if (info.isPresent()) {
-                set(e.getValue(), manager.create(dir.readFloat32(info.get()), new Shape(info.get().shape())));
+                set(e.getValue(), manager, dir.readFloat32(info.get()), info.get().shape());
             } else if (newHeads.containsKey(hfName)) {
                 initialise(e.getValue(), manager, hfName, newHeads.get(hfName), seed);
             } else {
@@ -60,22 +60,21 @@ final class Gpt2Weights {
                 throw new IllegalArgumentException("tensor '" + canonical + "' has shape " + t.shapeString()
                         + " but the model expects " + Arrays.toString(expected));
             }
-            set(e.getValue(), manager.create(t.data(), new Shape(t.shape())));
+            set(e.getValue(), manager, t.data(), t.shape());
         }
     }
 
     static void initialise(Parameter p, NDManager manager, String name, long[] shape, long seed) {
         float[] data = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, (a, b) -> a * b))];
         new SeededNormal(seed, name).fill(data, 0.0, INITIALIZER_RANGE);
-        set(p, manager.create(data, new Shape(shape)));
+        set(p, manager, data, shape);
     }
 
-    private static void set(Parameter p, NDArray array) {
+    private static void set(Parameter p, NDManager manager, float[] data, long[] shape) {
         if (p.isInitialized()) {
-            p.getArray().set(array.toFloatArray()); // reload into an already-populated model
-            array.close();
+            TorchOwned.replace(p.getArray(), data); // reload into an already-populated model
         } else {
-            p.setArray(array);
+            p.setArray(TorchOwned.of(manager, data, new Shape(shape)));
         }
     }
 
