@@ -106,6 +106,7 @@ public final class CausalLmPretrainer {
         TrainingOutput.prepare(out, overwrite, "pre-training");
         Engine engine = Engine.getInstance();
         JniUtils.setGradMode(false); // grad mode is per thread; only the GradientCollector turns it on
+        ReproducibleMath.warnIfUnset(log);
         Optional<Path> resume = ResumeCheckpoints.latest(out);
         CheckpointDir source = CheckpointDir.open(model);
         try (NDManager manager = NDManager.newBaseManager()) {

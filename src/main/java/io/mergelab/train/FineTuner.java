@@ -47,7 +47,7 @@ import java.util.stream.Stream;
  * LayerNorm), warm-up then linear/cosine decay, gradient accumulation, global-norm clipping, dynamic
  * padding, evaluation every epoch or N steps, best-model selection, early stopping, and resumable
  * checkpoints. Same seed and thread count → bit-identical weights on CPU, also across a kill and resume
- * (given a fixed thread count: bin/native-env sets MKL_DYNAMIC / OMP_DYNAMIC=FALSE; weights are {@link
+ * (bin/native-env sets MKL_CBWR=AUTO and MKL_DYNAMIC / OMP_DYNAMIC=FALSE; weights are {@link
  * io.mergelab.model.gpt2.TorchOwned}, so their alignment does not depend on what the JVM allocated before).
  *
  * <p>Output in {@code job.out()}: the HF GPT2ForSequenceClassification files, {@code training_state.json}
@@ -90,6 +90,7 @@ public final class FineTuner {
         }
         Engine engine = Engine.getInstance();
         JniUtils.setGradMode(false); // grad mode is per thread; only the GradientCollector turns it on
+        ReproducibleMath.warnIfUnset(log);
         Optional<Path> resume = ResumeCheckpoints.latest(out);
         CheckpointDir source = CheckpointDir.open(job.model());
         try (NDManager manager = NDManager.newBaseManager(device)) {

@@ -1,5 +1,7 @@
 package io.mergelab.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mergelab.model.checkpoint.SafetensorsFile;
 import io.mergelab.model.checkpoint.TensorInfo;
 
@@ -12,11 +14,16 @@ import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Bit-for-bit comparison of two model.safetensors files whose failure says which tensors differ and by how much. */
+/**
+ * Bit-for-bit comparison of two fine-tuned output folders (their model.safetensors); a failure says which tensors
+ * differ, by how much, and the first logged step whose loss or grad norm differs (where the runs parted).
+ */
 final class WeightsComparison {
     private WeightsComparison() {}
 
-    static void assertBitIdentical(Path expected, Path actual, String what) throws IOException {
+    static void assertBitIdentical(Path expectedDir, Path actualDir, String what) throws IOException {
+        Path expected = expectedDir.resolve("model.safetensors");
+        Path actual = actualDir.resolve("model.safetensors");
         if (java.util.Arrays.equals(Files.readAllBytes(expected), Files.readAllBytes(actual))) {
             return;
         }
@@ -39,7 +46,23 @@ final class WeightsComparison {
                 }
             }
         }
-        fail(what + ": " + differing.size() + " tensors differ (" + String.join("; ",
-                differing.subList(0, Math.min(4, differing.size()))) + (differing.size() > 4 ? "; ..." : "") + ")");
+        fail(what + ": " + firstDifferingStep(expectedDir, actualDir) + "; " + differing.size() + " tensors differ ("
+                + String.join("; ", differing.subList(0, Math.min(4, differing.size())))
+                + (differing.size() > 4 ? "; ..." : "") + ")");
+    }
+
+    private static String firstDifferingStep(Path expectedDir, Path actualDir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode a = json.readTree(expectedDir.resolve(FineTuner.TRAINING_STATE).toFile()).get("log_history");
+        JsonNode b = json.readTree(actualDir.resolve(FineTuner.TRAINING_STATE).toFile()).get("log_history");
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            for (String k : List.of("loss", "grad_norm", "eval_loss")) {
+                if (a.get(i).has(k) && !a.get(i).get(k).equals(b.get(i).get(k))) {
+                    return "first difference at step " + a.get(i).get("step") + " (" + k + " " + a.get(i).get(k)
+                            + " vs " + b.get(i).get(k) + ")";
+                }
+            }
+        }
+        return "losses and grad norms agree at every logged step";
     }
 }
