@@ -46,9 +46,10 @@ import java.util.stream.Stream;
  * Fine-tunes a GPT-2 sequence classifier as transformers' Trainer does: AdamW (no decay on biases and
  * LayerNorm), warm-up then linear/cosine decay, gradient accumulation, global-norm clipping, dynamic
  * padding, evaluation every epoch or N steps, best-model selection, early stopping, and resumable
- * checkpoints. Same seed and thread count → bit-identical weights on CPU, also across a kill and resume
- * (bin/native-env sets MKL_CBWR=AUTO and MKL_DYNAMIC / OMP_DYNAMIC=FALSE; weights are {@link
- * io.mergelab.model.gpt2.TorchOwned}, so their alignment does not depend on what the JVM allocated before).
+ * checkpoints. Same seed → the same weights on CPU, also across a kill and resume: bit-identical with one intra-op
+ * thread; with more, libtorch's CPU kernels may round differently under load (bin/native-env's MKL_CBWR=AUTO and
+ * MKL_DYNAMIC=FALSE remove most of it; weights are {@link io.mergelab.model.gpt2.TorchOwned}, so their alignment
+ * does not depend on what the JVM allocated before).
  *
  * <p>Output in {@code job.out()}: the HF GPT2ForSequenceClassification files, {@code training_state.json}
  * (args, loss/lr/grad-norm/metric history) and {@code metrics.json} (written last: it marks a finished run).

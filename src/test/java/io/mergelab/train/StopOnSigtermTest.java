@@ -153,7 +153,8 @@ class StopOnSigtermTest {
 
     private static List<String> childCommand(Path out) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "-Xmx2g", "-Dai.djl.offline=true", "-Dmergelab.train.profile=true",
+        return List.of(java, "-Xmx2g", "-Dai.djl.offline=true", ResumeAfterKillTest.ONE_THREAD,
+                "-Dmergelab.train.profile=true",
                 "-Djava.io.tmpdir=" + Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath(), "-cp", classpath,
                 ResumeChild.class.getName(), model.toString(), out.toString(), NO_PERIODIC, String.valueOf(STEPS));
     }
