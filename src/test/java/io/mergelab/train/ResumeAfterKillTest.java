@@ -114,7 +114,7 @@ class ResumeAfterKillTest {
 
     /**
      * Every child computes on one libtorch thread: with two, some CPU kernels split work by timing under load and
-     * the last bits vary between processes (2 of 10 resumes of one checkpoint under load, even with MKL_CBWR),
+     * the last bits vary between processes now and then, even with MKL_CBWR (BENCHMARKS.md "Reproducible resumes"),
      * which says nothing about the resume. This test checks what mergelab restores, so it removes that noise.
      */
     static final String ONE_THREAD = "-Dai.djl.pytorch.num_threads=1";
