@@ -12,6 +12,7 @@ class ReproducibleMathTest {
         assertEquals("MKL_CBWR, MKL_DYNAMIC=FALSE", ReproducibleMath.missing(Map.of()));
         assertEquals("MKL_DYNAMIC=FALSE", ReproducibleMath.missing(Map.of("MKL_CBWR", "AUTO", "MKL_DYNAMIC", "TRUE")));
         assertEquals("MKL_CBWR", ReproducibleMath.missing(Map.of("MKL_DYNAMIC", "false")));
+        assertEquals("MKL_CBWR", ReproducibleMath.missing(Map.of("MKL_CBWR", "", "MKL_DYNAMIC", "FALSE")));
         assertEquals("", ReproducibleMath.missing(Map.of("MKL_CBWR", "AUTO", "MKL_DYNAMIC", "FALSE")));
     }
 

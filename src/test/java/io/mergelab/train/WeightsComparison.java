@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -24,7 +25,7 @@ final class WeightsComparison {
     static void assertBitIdentical(Path expectedDir, Path actualDir, String what) throws IOException {
         Path expected = expectedDir.resolve("model.safetensors");
         Path actual = actualDir.resolve("model.safetensors");
-        if (java.util.Arrays.equals(Files.readAllBytes(expected), Files.readAllBytes(actual))) {
+        if (Arrays.equals(Files.readAllBytes(expected), Files.readAllBytes(actual))) {
             return;
         }
         List<String> differing = new ArrayList<>();
