@@ -156,8 +156,8 @@ public final class SlurmExecutor implements Executor {
             }
             Path record = SubmissionRecord.jobsDir(studyDir).resolve(step.id());
             List<String> commands = new ArrayList<>(exports);
-            // exec: the JVM replaces the batch shell, so Slurm's SIGTERM (scancel, requeue, preemption, time limit,
-            // --signal=B:TERM@s) reaches it and a fine-tune writes a resume checkpoint before it exits
+            // exec: the JVM replaces the batch shell, so SIGTERM (scancel, requeue, preemption, time limit, the
+            // script's own stop_before_limit) reaches it and a fine-tune writes a resume checkpoint before it exits
             commands.add("exec " + pin.javaCommand(home) + " run --only " + step.id() + common + " "
                     + quote(invocation.config().toString()));
             todo.add(new StepRef(step.id(), step.kind(), step.deps(), record, commands));

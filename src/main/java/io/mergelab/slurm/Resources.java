@@ -12,20 +12,31 @@ import java.util.Set;
  * {@code time: "04:00:00"} (or minutes, {@code 1-00:00:00}), {@code mem: 16G}, {@code gpus: 1} or
  * {@code a100:1}; {@code extra} lines go verbatim after the other {@code #SBATCH} lines
  * ({@code "--mail-type=END"} or {@code "#SBATCH --mail-type=END"}).
+ *
+ * <p>{@code stopBeforeLimit} (seconds, {@code stop_before_limit} in YAML): the job script sends SIGTERM to its
+ * own task that long before the {@code time} limit, so a fine-tune writes a resume checkpoint and exits 143
+ * instead of being killed at the limit. It does what sbatch's {@code --signal=B:TERM@SECONDS} does, on both
+ * submission paths: slurmrestd 22.05 refuses the {@code B:} form ("Invalid SIGNAL specification"), and without
+ * it Slurm signals only job steps, which a batch script that execs the JVM has none of.
  */
 public record Resources(String partition, String account, String qos, String time, String mem,
-        Integer cpusPerTask, String gpus, String constraint, List<String> extra) {
+        Integer cpusPerTask, String gpus, String constraint, Integer stopBeforeLimit, List<String> extra) {
 
-    public static final Resources NONE = new Resources(null, null, null, null, null, null, null, null, List.of());
+    public static final Resources NONE = new Resources(null, null, null, null, null, null, null, null, null,
+            List.of());
 
     /** Keys accepted in a YAML section, in the order they are rendered. */
     public static final Set<String> KEYS = Set.of("partition", "account", "qos", "time", "mem", "cpus_per_task",
-            "cpus-per-task", "gpus", "constraint", "extra");
+            "cpus-per-task", "gpus", "constraint", "stop_before_limit", "extra");
 
     public Resources {
         extra = extra == null ? List.of() : List.copyOf(extra);
         if (time != null) {
             timeMinutes(time); // validates
+        }
+        if (stopBeforeLimit != null && stopBeforeLimit < 1) {
+            throw new IllegalArgumentException("stop_before_limit: expected a positive number of seconds, got "
+                    + stopBeforeLimit);
         }
         if (mem != null) {
             memMegabytes(mem);
@@ -45,7 +56,30 @@ public record Resources(String partition, String account, String qos, String tim
         return new Resources(pick(override.partition, partition), pick(override.account, account),
                 pick(override.qos, qos), pick(override.time, time), pick(override.mem, mem),
                 pick(override.cpusPerTask, cpusPerTask), pick(override.gpus, gpus),
-                pick(override.constraint, constraint), lines);
+                pick(override.constraint, constraint), pick(override.stopBeforeLimit, stopBeforeLimit), lines);
+    }
+
+    /**
+     * Seconds after the task starts at which its script sends itself SIGTERM ({@code time} limit minus
+     * {@code stop_before_limit}, the limit rounded up to whole minutes as Slurm does), or null when
+     * {@code stop_before_limit} is unset.
+     *
+     * @param where names the section in error messages
+     */
+    public Integer stopSignalDelaySeconds(String where) {
+        if (stopBeforeLimit == null) {
+            return null;
+        }
+        if (time == null) {
+            throw new IllegalArgumentException(where + ".stop_before_limit: " + stopBeforeLimit
+                    + " s needs a time limit to count back from; set time as well");
+        }
+        long limit = timeMinutes(time) * 60L;
+        if (stopBeforeLimit >= limit) {
+            throw new IllegalArgumentException(where + ".stop_before_limit: " + stopBeforeLimit
+                    + " s is not shorter than the time limit " + time + " (" + limit + " s)");
+        }
+        return (int) (limit - stopBeforeLimit);
     }
 
     private static <T> T pick(T a, T b) {
@@ -63,7 +97,8 @@ public record Resources(String partition, String account, String qos, String tim
         for (Object key : map.keySet()) {
             if (!KEYS.contains(String.valueOf(key)) && !"stages".equals(String.valueOf(key))) {
                 throw new IllegalArgumentException(where + "." + key + ": unknown key; expected one of "
-                        + "partition, account, qos, time, mem, cpus_per_task, gpus, constraint, extra, stages");
+                        + "partition, account, qos, time, mem, cpus_per_task, gpus, constraint, stop_before_limit, "
+                        + "extra, stages");
             }
         }
         Object cpus = map.containsKey("cpus_per_task") ? map.get("cpus_per_task") : map.get("cpus-per-task");
@@ -75,6 +110,15 @@ public record Resources(String partition, String account, String qos, String tim
                 throw new IllegalArgumentException(where + ".cpus_per_task: expected an integer, got '" + cpus + "'");
             }
         }
+        Integer stopBeforeLimit = null;
+        if (map.get("stop_before_limit") != null) {
+            try {
+                stopBeforeLimit = Integer.valueOf(String.valueOf(map.get("stop_before_limit")).strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(where + ".stop_before_limit: expected whole seconds (e.g. 120), got '"
+                        + map.get("stop_before_limit") + "'");
+            }
+        }
         Object extra = map.get("extra");
         List<String> lines = new ArrayList<>();
         if (extra instanceof List<?> list) {
@@ -84,7 +128,7 @@ public record Resources(String partition, String account, String qos, String tim
         }
         try {
             return new Resources(str(map, "partition"), str(map, "account"), str(map, "qos"), str(map, "time"),
-                    str(map, "mem"), cpusPerTask, str(map, "gpus"), str(map, "constraint"), lines);
+                    str(map, "mem"), cpusPerTask, str(map, "gpus"), str(map, "constraint"), stopBeforeLimit, lines);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + "." + e.getMessage(), e);
         }

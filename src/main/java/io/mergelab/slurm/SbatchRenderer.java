@@ -139,6 +139,21 @@ public final class SbatchRenderer {
         s.append("echo \"[mergelab] ").append(study).append('/').append(stage.name())
                 .append(" task $task: job ${SLURM_JOB_ID:-none} (array ${SLURM_ARRAY_JOB_ID:-none}) on $(hostname),")
                 .append(" restart ${SLURM_RESTART_COUNT:-0}, $(date -Is)\"\n\n");
+        Integer stopAfter;
+        try {
+            stopAfter = resources.stopSignalDelaySeconds("executor.slurm");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("stage " + stage.name() + ": " + e.getMessage(), e);
+        }
+        if (stopAfter != null) {
+            s.append("# executor.slurm.stop_before_limit: SIGTERM to this task ").append(resources.stopBeforeLimit())
+                    .append(" s before its ").append(resources.time()).append(" limit, as sbatch's\n");
+            s.append("# --signal=B:TERM@").append(resources.stopBeforeLimit())
+                    .append(" would (slurmrestd refuses the B: form). The JVM that exec puts in place of this\n");
+            s.append("# shell keeps its pid: a fine-tune writes a resume checkpoint, exits 143, and `mergelab retry`"
+                    + " continues it.\n");
+            s.append("( sleep ").append(stopAfter).append(" && kill -TERM $$ 2>/dev/null ) &\n\n");
+        }
         s.append("# record_job DIR: DIR/" + JOB_RECORD + " gets this task's Slurm ids (atomically: temp file + rename)\n");
         s.append("record_job() {\n");
         s.append("  mkdir -p \"$1\"\n");

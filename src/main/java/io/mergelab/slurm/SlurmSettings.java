@@ -44,7 +44,8 @@ public record SlurmSettings(Resources defaults, Map<String, Resources> stages) {
             Resources r = forStage(stage);
             boolean gres = r.extra().stream().anyMatch(l -> l.contains("--gres") || l.contains("--gpus"));
             if (r.gpus() == null && !gres) {
-                Resources gpu = new Resources(null, null, null, null, null, null, Integer.toString(gpus), null, null);
+                Resources gpu = new Resources(null, null, null, null, null, null, Integer.toString(gpus), null, null,
+                        null);
                 out.put(stage, stages.getOrDefault(stage, Resources.NONE).with(gpu));
             }
         }
@@ -73,6 +74,17 @@ public record SlurmSettings(Resources defaults, Map<String, Resources> stages) {
         } else if (s != null) {
             throw new IllegalArgumentException(where + ".stages: expected a mapping stage -> resources");
         }
+        // stop_before_limit against each time limit it applies to, now rather than at submission; a stage with no
+        // time limit at all is refused when it is rendered (its name is not known here unless listed)
+        if (defaults.time() != null) {
+            defaults.stopSignalDelaySeconds(where);
+        }
+        stages.forEach((name, r) -> {
+            Resources merged = defaults.with(r);
+            if (merged.time() != null) {
+                merged.stopSignalDelaySeconds(where + ".stages." + name);
+            }
+        });
         return new SlurmSettings(defaults, stages);
     }
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * at its next step boundary and waits, up to {@code grace}, until the loop has written a resume checkpoint. The
  * JVM then exits with 128 + signal (143 for SIGTERM), and a rerun continues from exactly that step instead of
  * the last periodic checkpoint. Slurm sends SIGKILL KillWait seconds after SIGTERM, so a step plus a checkpoint
- * must fit in KillWait (or in the head start {@code --signal=TERM@SECONDS} gives before the time limit).
+ * must fit in KillWait (or in the head start {@code executor.slurm.stop_before_limit} gives before the time limit).
  */
 final class CheckpointOnShutdown implements AutoCloseable {
     private final CountDownLatch settled = new CountDownLatch(1);

@@ -63,6 +63,43 @@ class SbatchRendererTest {
     }
 
     @Test
+    void stopBeforeLimitSendsTheTaskSigtermItselfOnAnyPath() throws IOException {
+        Path study = tmp.resolve("outputs/demo");
+        SlurmSettings settings = SlurmSettings.fromMap(Map.of("time", "00:10:00", "stop_before_limit", 120), "t");
+        SbatchRenderer renderer = new SbatchRenderer(tmp);
+        Path ft = renderer.render("demo", study, threeStages(study), settings).stageScripts().get("finetune");
+        String text = Files.readString(ft);
+        assertTrue(text.contains("( sleep 480 && kill -TERM $$ 2>/dev/null ) &\n"), text);
+        assertFalse(text.contains("#SBATCH --signal"), "no sbatch option: slurmrestd jobs get the same script");
+
+        // run outside Slurm: 1-minute limit, stop 57 s before it; the exec'd shell is the one signalled
+        Path marks = tmp.resolve("marks");
+        Files.createDirectories(marks);
+        String trapped = "exec bash -c 'trap \"echo term > " + marks.resolve("term") + "; exit 143\" TERM; "
+                + "while :; do sleep 0.1; done'";
+        SlurmStage one = new SlurmStage("one", List.of(new StageTask(null, List.of(trapped))), List.of());
+        Path script = tmp.resolve("one.sbatch");
+        Files.writeString(script, renderer.stageScript("demo", study,
+                one, SlurmSettings.fromMap(Map.of("time", "1", "stop_before_limit", 57), "t").forStage("one")));
+        Files.createDirectories(study.resolve("logs"));
+        Shell run = Shell.run(tmp, Map.of("PATH", "/usr/bin:/bin"), "timeout", "30", "bash", script.toString());
+        assertEquals(143, run.exit(), run.output());
+        assertEquals("term\n", Files.readString(marks.resolve("term")));
+    }
+
+    @Test
+    void aStageWithoutATimeLimitCannotStopBeforeIt() {
+        Path study = tmp.resolve("outputs/demo");
+        SlurmSettings settings = SlurmSettings.fromMap(Map.of("stop_before_limit", 120,
+                "stages", Map.of("merge", Map.of("time", "30"))), "t");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SbatchRenderer(tmp).render("demo", study, threeStages(study), settings));
+        assertEquals("stage finetune: executor.slurm.stop_before_limit: 120 s needs a time limit to count back from;"
+                + " set time as well", e.getMessage());
+        assertFalse(Files.exists(study.resolve("slurm")), "nothing written on bad input");
+    }
+
+    @Test
     void reRenderReplacesTheDirectoryAsAWhole() throws IOException {
         Path study = tmp.resolve("outputs/demo");
         SbatchRenderer renderer = new SbatchRenderer(tmp);

@@ -52,7 +52,7 @@ class SlurmClusterTest {
         long t0 = System.nanoTime();
         String id = client.submit(JobSpec.builder("mergelab-test-hello", script("echo \"hello $GREETING\" > out.txt"))
                 .workDir(dir).stdout(dir.resolve("job-%j.out").toString()).env("GREETING", "from " + kind)
-                .resources(new Resources("debug", null, null, "5", "100M", 1, null, null, List.of())).build());
+                .resources(new Resources("debug", null, null, "5", "100M", 1, null, null, null, List.of())).build());
         long submitted = System.nanoTime();
         JobInfo done = client.awaitSettled(id, WAIT).get(0);
         long completed = System.nanoTime();
@@ -255,6 +255,39 @@ class SlurmClusterTest {
             rest.awaitSettled(id, WAIT).forEach(j -> assertEquals(JobState.COMPLETED, j.state(), j.toString()));
         }
         assertOrderedRun(study, ids.get("finetune"));
+    }
+
+    /**
+     * stop_before_limit over both paths: the task (a bash that exec replaced the script with, as the JVM does)
+     * gets SIGTERM 10 s into its 1-minute limit and ends FAILED 143, long before Slurm's TIMEOUT; a task that
+     * ends by itself is not held back by the waiting sleeper.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rest", "cli"})
+    void stopBeforeLimitSignalsTheExecedTaskBeforeTheTimeLimit(String kind) throws IOException {
+        Path home = Path.of("").toAbsolutePath();
+        Path study = LocalCluster.workDir("stop-before-limit-" + kind);
+        Files.createDirectories(SbatchRenderer.logsDir(study));
+        SlurmSettings settings = SlurmSettings.fromMap(Map.of("time", "1", "stop_before_limit", 50), "test");
+        SlurmClient client = LocalCluster.client(kind);
+        String trapped = "exec bash -c 'trap \"date +%s > " + study.resolve("term.at") + "; exit 143\" TERM; "
+                + "date +%s > " + study.resolve("start.at") + "; while :; do sleep 0.2; done'";
+        SlurmStage waits = new SlurmStage("waits", List.of(new StageTask(study.resolve("steps/waits"), List.of(trapped))),
+                List.of());
+        SlurmStage quick = new SlurmStage("quick", List.of(new StageTask(study.resolve("steps/quick"),
+                List.of("exec true"))), List.of());
+        String waitsId = client.submit(new SbatchRenderer(home).jobSpec("demo", study, waits, settings, List.of()));
+        String quickId = client.submit(new SbatchRenderer(home).jobSpec("demo", study, quick, settings, List.of()));
+
+        JobInfo q = client.awaitSettled(quickId, Duration.ofSeconds(30)).get(0);
+        assertEquals(JobState.COMPLETED, q.state(), q + " (a sleeper left waiting must not keep the job alive)");
+        JobInfo w = client.awaitSettled(waitsId, Duration.ofSeconds(50)).get(0);
+        String log = read(SbatchRenderer.logsDir(study), "waits-" + waitsId + "_0.out");
+        assertEquals(JobState.FAILED, w.state(), w + " log: " + log);
+        assertEquals(new ExitStatus(143, 0), w.exit(), w.toString());
+        long after = Long.parseLong(Files.readString(study.resolve("term.at")).strip())
+                - Long.parseLong(Files.readString(study.resolve("start.at")).strip());
+        assertTrue(after >= 5 && after <= 15, "SIGTERM " + after + " s after the start, expected about 10");
     }
 
     @Test

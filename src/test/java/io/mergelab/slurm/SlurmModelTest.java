@@ -84,6 +84,45 @@ class SlurmModelTest {
     }
 
     @Test
+    void stopBeforeLimitCountsBackFromTheTimeLimitOfEachStage() {
+        SlurmSettings s = SlurmSettings.fromMap(Map.of("time", "00:30:00", "stop_before_limit", 120,
+                "stages", Map.of("finetune", Map.of("time", "2-00:00:00"), "report", Map.of("stop_before_limit", 30))),
+                "x.yaml: executor.slurm");
+        assertEquals(30 * 60 - 120, s.forStage("merge").stopSignalDelaySeconds("w"));
+        assertEquals(2 * 86400 - 120, s.forStage("finetune").stopSignalDelaySeconds("w"));
+        assertEquals(30 * 60 - 30, s.forStage("report").stopSignalDelaySeconds("w"));
+        assertEquals(60 - 50, new Resources(null, null, null, "0:30", null, null, null, null, 50, List.of())
+                .stopSignalDelaySeconds("w"), "Slurm rounds a limit up to whole minutes");
+        assertNull(SlurmSettings.fromMap(Map.of("time", "5"), "w").forStage("merge").stopSignalDelaySeconds("w"));
+        assertEquals(List.of("--time=00:30:00"), s.forStage("merge").sbatchOptions(), "no sbatch option of its own");
+    }
+
+    @Test
+    void stopBeforeLimitNeedsALimitLongerThanItself() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SlurmSettings.fromMap(
+                Map.of("time", "2", "stop_before_limit", 120), "x.yaml: executor.slurm"));
+        assertEquals("x.yaml: executor.slurm.stop_before_limit: 120 s is not shorter than the time limit 2 (120 s)",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SlurmSettings.fromMap(Map.of("time", "60",
+                "stages", Map.of("merge", Map.of("time", "1", "stop_before_limit", 90))), "x.yaml: executor.slurm"));
+        assertEquals("x.yaml: executor.slurm.stages.merge.stop_before_limit: 90 s is not shorter than the time limit 1 "
+                + "(60 s)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SlurmSettings.fromMap(
+                Map.of("stop_before_limit", "2m"), "x.yaml: executor.slurm"));
+        assertEquals("x.yaml: executor.slurm.stop_before_limit: expected whole seconds (e.g. 120), got '2m'",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SlurmSettings.fromMap(
+                Map.of("stop_before_limit", 0), "x.yaml: executor.slurm"));
+        assertEquals("x.yaml: executor.slurm.stop_before_limit: expected a positive number of seconds, got 0",
+                e.getMessage());
+        Resources noLimit = SlurmSettings.fromMap(Map.of("stop_before_limit", 60), "x.yaml: executor.slurm")
+                .forStage("merge");
+        e = assertThrows(IllegalArgumentException.class, () -> noLimit.stopSignalDelaySeconds("x.yaml: executor.slurm"));
+        assertEquals("x.yaml: executor.slurm.stop_before_limit: 60 s needs a time limit to count back from; set time "
+                + "as well", e.getMessage());
+    }
+
+    @Test
     void tokenNeverAppearsInTokenSourceDescription() {
         assertFalse(TokenSource.fixed("secret.jwt.value").toString().contains("secret"));
     }
