@@ -10,8 +10,10 @@ Fixed texts are tokenized, joined with <|endoftext|> and cut into 2 blocks of 16
 group_texts). Recorded: GPT2LMHeadModel(labels=input_ids).loss of the fixed checkpoint on those blocks, then
 3 optimiser steps on them exactly as mergelab configures them (dropout 0, torch.optim.AdamW lr 1e-2 constant,
 weight decay 0.01 except biases and LayerNorm, clip_grad_norm_ 1.0; lm_head tied to wte), with the loss and
-gradient norm of each step and the loss after the last. The Java test (CausalLmGoldenTest) compares with
-stated tolerances.
+gradient norm of each step and the loss after the last. Also recorded, on the fixed checkpoint: the
+sampled-softmax loss (mergelab's SampledSoftmax: cross-entropy over a candidate subset of the vocabulary,
+the blocks' targets plus every 499th id from 3) and the global gradient norm of that loss. The Java test
+(CausalLmGoldenTest) compares with stated tolerances.
 """
 from __future__ import annotations
 
@@ -70,6 +72,19 @@ def main(argv=None) -> int:
     with torch.no_grad():
         initial = model(ids, labels=ids).loss.item()
 
+    # sampled softmax: logits over the candidates only (lm_head is wte, so rows of wte), targets remapped
+    targets = ids[:, 1:]
+    candidates = sorted(set(targets.flatten().tolist()) | set(range(3, model.config.vocab_size, 499)))
+    cand = torch.tensor(candidates)
+    remap = torch.searchsorted(cand, targets.contiguous())
+    model.zero_grad()
+    hidden = model.transformer(ids).last_hidden_state[:, :-1]
+    logits = hidden @ model.transformer.wte.weight[cand].T
+    sampled_loss = torch.nn.functional.cross_entropy(logits.reshape(-1, len(candidates)), remap.reshape(-1))
+    sampled_loss.backward()
+    sampled_norm = torch.sqrt(sum(p.grad.pow(2).sum() for p in model.parameters() if p.grad is not None))
+    model.zero_grad()
+
     model.train()
     params = [(n, p) for n, p in model.named_parameters()]  # tied lm_head appears once (as wte)
     groups = [
@@ -101,6 +116,7 @@ def main(argv=None) -> int:
         "training": {"learning_rate": LR, "weight_decay": WEIGHT_DECAY, "max_grad_norm": MAX_GRAD_NORM,
                      "lr_scheduler_type": "constant", "dropout": 0.0, "steps": steps},
         "loss_after_training": final,
+        "sampled_softmax": {"candidates": candidates, "loss": sampled_loss.item(), "grad_norm": sampled_norm.item()},
     }
     Path(a.out_json).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out_json).write_text(json.dumps(out, indent=1) + "\n")

@@ -98,8 +98,9 @@ public record StudyConfig(String name, List<Long> seeds, BaseModel baseModel, Li
      * @param trainingArgs        pre-training arguments (transformers' names; {@code steps} is max_steps)
      * @param fromScratchBaseline also fine-tune every variant from the random base and report those rows
      */
+    /** {@code sampledSoftmax}: negatives of a sampled-softmax loss (see io.mergelab.train.SampledSoftmax), 0 for none. */
     public record Pretrain(List<Path> corpus, String column, double heldOut, Map<String, Object> trainingArgs,
-                           boolean fromScratchBaseline, Mark mark) {
+                           int sampledSoftmax, boolean fromScratchBaseline, Mark mark) {
         public Pretrain {
             corpus = List.copyOf(corpus);
             trainingArgs = Frozen.map(trainingArgs);

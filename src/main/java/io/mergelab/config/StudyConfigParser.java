@@ -193,7 +193,8 @@ public final class StudyConfigParser {
 
     private Pretrain pretrain(Node n, Path file, List<String> notes) {
         Fields f = new Fields(n, "base_model.pretrain");
-        f.allowOnly(List.of("corpus", "column", "held_out", "steps", "training_args", "from_scratch_baseline"));
+        f.allowOnly(List.of("corpus", "column", "held_out", "steps", "sampled_softmax", "training_args",
+                "from_scratch_baseline"));
         List<Path> corpus = new ArrayList<>();
         for (Node c : f.listOrOne("corpus")) {
             Path p = resolve(file, Fields.asString(c, "base_model.pretrain.corpus"));
@@ -217,7 +218,8 @@ public final class StudyConfigParser {
         if (f.has("steps")) {
             args.put("max_steps", f.integer("steps", 0, 1, Integer.MAX_VALUE));
         }
-        return new Pretrain(corpus, column, heldOut, args, f.bool("from_scratch_baseline", false), f.mark());
+        int sampled = f.has("sampled_softmax") ? (int) f.integer("sampled_softmax", 0, 1, Integer.MAX_VALUE) : 0;
+        return new Pretrain(corpus, column, heldOut, args, sampled, f.bool("from_scratch_baseline", false), f.mark());
     }
 
     private List<Path> hubCandidates(Path file, String id) {

@@ -3,6 +3,7 @@ package io.mergelab.pipeline;
 import io.mergelab.data.TextCorpus;
 import io.mergelab.train.CausalLmPretrainer;
 import io.mergelab.train.PretrainJob;
+import io.mergelab.train.SampledSoftmax;
 import io.mergelab.train.TrainingArgs;
 
 import java.nio.channels.FileChannel;
@@ -21,7 +22,7 @@ import java.util.Map;
  * checkpoints in {@code <step id>.partial/}; a file lock keeps two studies from building the same one at once.
  */
 record PretrainAction(String initStep, List<Path> corpus, String column, double heldOut,
-                      Map<String, Object> trainingArgs) implements StepAction {
+                      Map<String, Object> trainingArgs, int sampledSoftmax) implements StepAction {
     static final String CACHE = "pretrained";
 
     @Override
@@ -42,7 +43,8 @@ record PretrainAction(String initStep, List<Path> corpus, String column, double 
                 TextCorpus text = TextCorpus.read(corpus, column);
                 Path init = ModelOutputs.modelDir(ctx.outputOf(initStep));
                 if (!Files.isRegularFile(partial.resolve("metrics.json"))) { // else killed just before the rename
-                    new CausalLmPretrainer(args, System.err, true).run(new PretrainJob(init, text.documents(),
+                    new CausalLmPretrainer(args, System.err, true,
+                            sampledSoftmax > 0 ? new SampledSoftmax(sampledSoftmax) : null).run(new PretrainJob(init, text.documents(),
                             heldOut, partial, false));
                 }
                 StepStore.deleteRecursively(done);

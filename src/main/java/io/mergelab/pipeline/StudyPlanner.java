@@ -224,9 +224,12 @@ public final class StudyPlanner {
             in.put("column", p.column() == null ? "-" : p.column());
             in.put("held_out", p.heldOut());
             in.put("training_args", new TreeMap<>(effective.effectiveValues()));
+            if (p.sampledSoftmax() > 0) { // absent otherwise, so full-softmax step ids stay as they were
+                in.put("sampled_softmax", p.sampledSoftmax());
+            }
             return Step.of("pretrain", "pre-train base on " + files.size() + " corpus file(s)", in, List.of(init),
                     Map.of("model", "base", "dataset", "corpus"),
-                    new PretrainAction(init.id(), p.corpus(), p.column(), p.heldOut(), args));
+                    new PretrainAction(init.id(), p.corpus(), p.column(), p.heldOut(), args, p.sampledSoftmax()));
         }
 
         private Step dataStep(DatasetRef d, long seed, String sfx) {

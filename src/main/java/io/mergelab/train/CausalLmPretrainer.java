@@ -58,11 +58,18 @@ public final class CausalLmPretrainer {
     private final TrainingArgs args;
     private final PrintStream log;
     private final boolean progressBar;
+    private final SampledSoftmax sampled;
 
     public CausalLmPretrainer(TrainingArgs args, PrintStream log, boolean progressBar) {
+        this(args, log, progressBar, null);
+    }
+
+    /** @param sampled train with a sampled softmax over the batch's candidates; null for the full vocabulary */
+    public CausalLmPretrainer(TrainingArgs args, PrintStream log, boolean progressBar, SampledSoftmax sampled) {
         this.args = args;
         this.log = log;
         this.progressBar = progressBar;
+        this.sampled = sampled;
     }
 
     /** {@link #DEFAULTS} overlaid with {@code explicit} (transformers' TrainingArguments names). */
@@ -104,6 +111,9 @@ public final class CausalLmPretrainer {
             String fingerprint) throws IOException {
         Path out = outDir.toAbsolutePath().normalize();
         TrainingOutput.prepare(out, overwrite, "pre-training");
+        if (sampled != null) { // part of what a resume must match
+            fingerprint = fingerprint + " sampled_softmax=" + sampled.negatives();
+        }
         Engine engine = Engine.getInstance();
         JniUtils.setGradMode(false); // grad mode is per thread; only the GradientCollector turns it on
         ReproducibleMath.warnIfUnset(log);
@@ -287,9 +297,12 @@ public final class CausalLmPretrainer {
                 int[] idx = Arrays.copyOfRange(order, b * bs, Math.min(train.size(), (b + 1) * bs));
                 try (NDManager step = manager.newSubManager();
                         GradientCollector gc = engine.newGradientCollector()) {
-                    NDArray ids = step.create(train.rows(idx));
-                    tokens += ids.size();
-                    NDArray l = meanLoss(lm.model(), new ParameterStore(step, false), ids, true);
+                    long[][] rows = train.rows(idx);
+                    tokens += (long) rows.length * rows[0].length;
+                    ParameterStore ps = new ParameterStore(step, false);
+                    NDArray l = sampled == null ? meanLoss(lm.model(), ps, step.create(rows), true)
+                            : sampled.meanLoss(lm.model(), ps, step, rows, EpochOrder.stepSeed(args.seed(), state.step) ^ b,
+                                    true);
                     loss += l.getFloat() / micro;
                     gc.backward(l.div(io.mergelab.model.gpt2.TorchScalar.of(l, micro)));
                 }
@@ -328,7 +341,10 @@ public final class CausalLmPretrainer {
         Evaluator.writeAtomically(out.resolve(FineTuner.TRAINING_STATE),
                 TrainingState.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ts) + "\n");
         ObjectNode metrics = TrainingState.MAPPER.createObjectNode();
-        metrics.put("train_loss", trainLoss);
+        metrics.put("train_loss", trainLoss); // with a sampled softmax: over the candidates, below the full loss
+        if (sampled != null) {
+            metrics.put("sampled_softmax", sampled.negatives());
+        }
         metrics.put("train_steps", state.step);
         metrics.put("epochs", (double) state.step / loop.stepsPerEpoch);
         metrics.put("train_runtime", state.trainSeconds);

@@ -60,6 +60,8 @@ class QuickstartEndToEndTest {
         assertEquals(cached, ModelOutputs.modelDir(store.dir(pretrain.id())));
         assertTrue(Files.isRegularFile(cached.resolve("model.safetensors")));
         assertTrue(Files.readString(cached.resolve("config.json")).contains("GPT2LMHeadModel"));
+        assertTrue(Files.readString(cached.resolve("metrics.json")).contains("\"sampled_softmax\" : 4096"),
+                "the quickstart's sampled softmax reached the pre-trainer");
 
         // another study with the same base settings reuses the cached model instead of training again
         java.nio.file.attribute.FileTime built = Files.getLastModifiedTime(cached.resolve("metrics.json"));

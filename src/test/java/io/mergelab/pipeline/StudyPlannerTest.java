@@ -74,6 +74,17 @@ class StudyPlannerTest {
         assertEquals(pretrainId(a), pretrainId(renamed), "same preset, seed, corpus and arguments: one cached model");
         assertFalse(pretrainId(a).equals(pretrainId(moreSteps)));
         assertFalse(pretrainId(a).equals(pretrainId(otherSeed)));
+        Plan otherSampling = plan(HOME.resolve("configs/quickstart.yaml"), "base_model.pretrain.sampled_softmax=1024");
+        assertFalse(pretrainId(a).equals(pretrainId(otherSampling)), "the loss is part of what the model is");
+        assertEquals(4096, pretrainStep(a).inputs().get("sampled_softmax"));
+        Plan fullSoftmax = plan(HOME.resolve("experiments/drug_reviews.yaml"),
+                "base_model.pretrain.corpus=[data/uci-sentiment]", "base_model.pretrain.steps=400");
+        assertFalse(pretrainStep(fullSoftmax).inputs().containsKey("sampled_softmax"),
+                "no key without it: full-softmax step ids are unchanged");
+    }
+
+    private static Step pretrainStep(Plan p) {
+        return p.steps().stream().filter(s -> s.kind().equals("pretrain")).findFirst().orElseThrow();
     }
 
     @Test
@@ -85,6 +96,9 @@ class StudyPlannerTest {
                 HOME.resolve("configs/quickstart.yaml"), "base_model.pretrain.corpus=no/such/file.txt"));
         assertTrue(missing.getMessage().contains("base_model.pretrain.corpus: no such file or directory"),
                 missing.getMessage());
+        ConfigException zero = assertThrows(ConfigException.class, () -> plan(HOME.resolve("configs/quickstart.yaml"),
+                "base_model.pretrain.sampled_softmax=0"));
+        assertTrue(zero.getMessage().contains("base_model.pretrain.sampled_softmax"), zero.getMessage());
     }
 
     private static String pretrainId(Plan p) {

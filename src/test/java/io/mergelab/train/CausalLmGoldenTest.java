@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Causal-LM loss and three pre-training steps against transformers' GPT2LMHeadModel(labels=input_ids) and
  * torch.optim.AdamW + clip_grad_norm_ on the factory tiny model (seed 7). Golden:
  * tools/golden/make_clm_golden.py. Tolerances: 1e-5 on the untrained loss (~10.86; float32 log-softmax over
- * 50 257 logits), 2e-4 on losses and gradient norms after updates at lr 1e-2 (float rounding compounds).
+ * 50 257 logits), 2e-4 on losses and gradient norms after updates at lr 1e-2 (float rounding compounds);
+ * the sampled-softmax loss over 126 candidates to 1e-5, its gradient norm (~6.6) to 1e-4.
  */
 class CausalLmGoldenTest {
     private static JsonNode golden() throws IOException {
@@ -58,6 +59,39 @@ class CausalLmGoldenTest {
             assertEquals(g.get("loss_initial").asDouble(), loss, 1e-5);
             assertEquals(g.get("loss_initial").asDouble(), CausalLmPretrainer.heldOutLoss(lm, blocks, m, 1), 1e-5,
                     "held-out loss batched one block at a time");
+        }
+    }
+
+    /** Sampled softmax over the golden's candidate ids: loss and global gradient norm (tied wte gets both uses). */
+    @Test
+    void sampledSoftmaxLossAndGradientMatchTorch(@TempDir Path tmp) throws IOException {
+        JsonNode g = golden().get("sampled_softmax");
+        long[] candidates = new long[g.get("candidates").size()];
+        for (int i = 0; i < candidates.length; i++) {
+            candidates[i] = g.get("candidates").get(i).asLong();
+        }
+        long[][] rows = blocks(golden()).blocks();
+        ai.djl.engine.Engine engine = ai.djl.engine.Engine.getInstance();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Gpt2LmHeadModel lm = Gpt2Checkpoints.loadLanguageModel(CheckpointDir.open(model(tmp)), m);
+            for (ai.djl.nn.Parameter p : lm.namedParameters().values()) {
+                p.getArray().setRequiresGradient(true);
+            }
+            double loss;
+            try (ai.djl.training.GradientCollector gc = engine.newGradientCollector()) {
+                ai.djl.ndarray.NDArray l = SampledSoftmax.meanLoss(lm, new ParameterStore(m, false), m, rows,
+                        candidates, false);
+                loss = l.getFloat();
+                gc.backward(l);
+            }
+            double sq = 0;
+            for (ai.djl.nn.Parameter p : lm.namedParameters().values()) {
+                for (float v : p.getArray().getGradient().toFloatArray()) {
+                    sq += (double) v * v;
+                }
+            }
+            assertEquals(g.get("loss").asDouble(), loss, 1e-5, "sampled-softmax loss");
+            assertEquals(g.get("grad_norm").asDouble(), Math.sqrt(sq), 1e-4, "gradient norm");
         }
     }
 

@@ -26,4 +26,14 @@ public final class Gpt2LmHeadModel extends Gpt2Module {
         NDArray wte = ps.getValue(transformer.tokenEmbedding(), ids.getDevice(), training);
         return new NDList(hidden.matMul(wte.transpose()));
     }
+
+    /**
+     * Logits over a subset of the vocabulary only: ids [B, T] and candidate token ids [C] (int64) give
+     * [B, T, C], column c being the logit of token {@code candidates[c]} (for a sampled softmax in training).
+     */
+    public NDArray candidateLogits(ParameterStore ps, NDArray ids, NDArray candidates, boolean training) {
+        NDArray hidden = transformer.hidden(ps, ids, null, training);
+        NDArray wte = ps.getValue(transformer.tokenEmbedding(), ids.getDevice(), training);
+        return hidden.matMul(wte.get(candidates).transpose());
+    }
 }
