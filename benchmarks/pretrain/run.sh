@@ -3,11 +3,11 @@
 # tokens: mergelab with the full softmax and with --sampled-softmax 4096, against PyTorch + transformers doing the
 # same steps (torch_clm.py, in the golden venv). Prints tokens/s of each and the ratios; BENCHMARKS.md
 # ("Pre-training throughput") quotes it. Run it on an idle machine.
-#   benchmarks/pretrain/run.sh [STEPS]      (default 150; every step counts, the first ones included)
+#   benchmarks/pretrain/run.sh [STEPS]      (default 60; every step counts, the first ones included)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-STEPS="${1:-150}"
+STEPS="${1:-60}"
 WORK="$ROOT/target/bench/pretrain"
 mkdir -p "$WORK"
 CORPUS=(data/uci-sentiment data/drugscom-sample/drugsComTrain_raw.tsv) # shipped text: throughput does not depend on it
