@@ -35,12 +35,13 @@ class StudyPlannerTest {
     @Test
     void quickstartExpandsIntoTheFullDag() {
         Plan p = plan(HOME.resolve("configs/quickstart.yaml"));
-        // 3 variants fine-tuned from the pre-trained base and 3 from the random base (from_scratch_baseline)
-        assertEquals(Map.of("base", 1L, "pretrain", 1L, "data", 2L, "finetune", 6L, "merge", 3L, "evaluate", 24L,
-                "ensemble", 2L, "stacker", 1L, "report", 1L), kinds(p));
+        // per seed (3): 3 variants fine-tuned from the pre-trained base and 3 from the random one
+        // (from_scratch_baseline); one base and one pre-training for all seeds
+        assertEquals(Map.of("base", 1L, "pretrain", 1L, "data", 6L, "finetune", 18L, "merge", 9L, "evaluate", 72L,
+                "ensemble", 6L, "stacker", 3L, "report", 1L), kinds(p));
         Step report = p.steps().get(p.steps().size() - 1);
         assertEquals("report", report.kind());
-        assertEquals(27, report.deps().size(), "the report waits for every result");
+        assertEquals(81, report.deps().size(), "the report waits for every result");
     }
 
     @Test
@@ -58,7 +59,7 @@ class StudyPlannerTest {
                 assertEquals(pretrain.id(), s.inputs().get("base"), s.label());
             }
         }
-        assertEquals(6, p.steps().stream().filter(s -> s.kind().equals("evaluate")
+        assertEquals(18, p.steps().stream().filter(s -> s.kind().equals("evaluate")
                 && s.meta().get("role").equals("from_scratch")).count());
         Plan without = plan(HOME.resolve("configs/quickstart.yaml"), "base_model.pretrain.from_scratch_baseline=false");
         assertEquals(0, without.steps().stream().filter(s -> s.label().contains("from scratch")).count());
@@ -67,8 +68,7 @@ class StudyPlannerTest {
     @Test
     void thePretrainStepIsKeyedByItsSettingsNotByTheStudy() {
         Plan a = plan(HOME.resolve("configs/quickstart.yaml"));
-        Plan renamed = plan(HOME.resolve("configs/quickstart.yaml"), "name=other_study", "seed=7",
-                "base_model.seed=42");
+        Plan renamed = plan(HOME.resolve("configs/quickstart.yaml"), "name=other_study", "seeds=[7]");
         Plan moreSteps = plan(HOME.resolve("configs/quickstart.yaml"), "base_model.pretrain.steps=10");
         Plan otherSeed = plan(HOME.resolve("configs/quickstart.yaml"), "base_model.seed=43");
         assertEquals(pretrainId(a), pretrainId(renamed), "same preset, seed, corpus and arguments: one cached model");
@@ -121,7 +121,7 @@ class StudyPlannerTest {
 
     @Test
     void aMergeAcrossDatasetsIsEvaluatedOnEachWithThatDatasetsHead() {
-        Plan p = plan(HOME.resolve("configs/quickstart.yaml"));
+        Plan p = plan(HOME.resolve("configs/quickstart.yaml"), "seeds=[42]"); // one seed: labels without "(seed N)"
         Map<String, Step> byLabel = p.steps().stream().collect(Collectors.toMap(Step::label, Function.identity()));
         Step amazonTuned = byLabel.get("finetune amazon");
         Step yelpTuned = byLabel.get("finetune yelp_0");
