@@ -10,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,28 +31,14 @@ class PretrainResumeAfterKillTest {
         String classpath = ResumeAfterKillTest.stableClasspath(tmp.resolve("cp"));
         Path killed = tmp.resolve("killed");
 
-        Process first = child(classpath, model, killed).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        int seen = -1;
-        while (first.isAlive() && System.nanoTime() < deadline) {
-            seen = ResumeCheckpoints.latest(killed).map(ResumeCheckpoints::stepOf).orElse(-1);
-            if (seen >= 2 * PretrainResumeChild.SAVE_STEPS) {
-                break;
-            }
-            Thread.sleep(10);
-        }
-        assertTrue(first.isAlive(), "the child ended before it could be killed (checkpoint step " + seen + ")");
-        first.destroyForcibly(); // SIGKILL
-        first.waitFor(30, TimeUnit.SECONDS);
+        ResumeAfterKillTest.killOnceCheckpointed(child(classpath, model, killed).start(), killed,
+                2 * PretrainResumeChild.SAVE_STEPS);
         assertFalse(Files.exists(killed.resolve(TrainingOutput.METRICS)), "the killed run must not look finished");
 
-        Process second = child(classpath, model, killed).start();
-        assertTrue(second.waitFor(300, TimeUnit.SECONDS), "resumed child did not finish");
-        assertEquals(0, second.exitValue(), "resumed child failed; see target/tmp/pretrain-resume-child.log");
+        String log = "target/tmp/pretrain-resume-child.log";
+        ResumeAfterKillTest.finishes(child(classpath, model, killed).start(), "resumed", log);
         Path straight = tmp.resolve("straight");
-        Process uninterrupted = child(classpath, model, straight).start();
-        assertTrue(uninterrupted.waitFor(300, TimeUnit.SECONDS), "uninterrupted child did not finish");
-        assertEquals(0, uninterrupted.exitValue(), "uninterrupted child failed; see target/tmp/pretrain-resume-child.log");
+        ResumeAfterKillTest.finishes(child(classpath, model, straight).start(), "uninterrupted", log);
 
         WeightsComparison.assertBitIdentical(straight, killed, "pre-trained weights differ after resume");
         assertEquals(history(straight), history(killed));

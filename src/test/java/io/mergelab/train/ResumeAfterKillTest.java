@@ -36,31 +36,16 @@ class ResumeAfterKillTest {
 
         Process first = child(classpath, model, killed).start();
         Path checkpoints = killed.resolve("checkpoints");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        int seen = -1;
-        while (first.isAlive() && System.nanoTime() < deadline) {
-            seen = ResumeCheckpoints.latest(killed).map(ResumeCheckpoints::stepOf).orElse(-1);
-            if (seen >= 2 * ResumeChild.SAVE_STEPS) {
-                break;
-            }
-            Thread.sleep(20);
-        }
-        assertTrue(first.isAlive(), "the child ended before it could be killed (checkpoint step " + seen + ")");
-        first.destroyForcibly(); // SIGKILL
-        first.waitFor(30, TimeUnit.SECONDS);
+        killOnceCheckpointed(first, killed, 2 * ResumeChild.SAVE_STEPS);
         assertFalse(Files.exists(killed.resolve(FineTuner.METRICS)), "the killed run must not look finished");
         assertTrue(Files.isDirectory(checkpoints));
 
-        Process second = child(classpath, model, killed).start();
-        assertTrue(second.waitFor(300, TimeUnit.SECONDS), "resumed child did not finish");
-        assertEquals(0, second.exitValue(), "resumed child failed; see target/tmp/resume-child.log");
+        finishes(child(classpath, model, killed).start(), "resumed", "target/tmp/resume-child.log");
 
         // the uninterrupted run is a child JVM too: torch's thread count is process-wide and earlier tests in
         // this JVM may have changed it, which changes float reduction order and so the last bits
         Path straight = tmp.resolve("straight");
-        Process uninterrupted = child(classpath, model, straight).start();
-        assertTrue(uninterrupted.waitFor(300, TimeUnit.SECONDS), "uninterrupted child did not finish");
-        assertEquals(0, uninterrupted.exitValue(), "uninterrupted child failed; see target/tmp/resume-child.log");
+        finishes(child(classpath, model, straight).start(), "uninterrupted", "target/tmp/resume-child.log");
 
         WeightsComparison.assertBitIdentical(straight, killed,
                 "weights differ after resume");
@@ -87,6 +72,28 @@ class ResumeAfterKillTest {
      * The test JVM's class path with its class directories copied aside: other builds in the same checkout
      * may rewrite target/classes while the children start.
      */
+    /** Waits (2 min at most) until {@code out} holds a resume checkpoint of at least {@code step}, then SIGKILLs. */
+    static void killOnceCheckpointed(Process child, Path out, int step) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        int seen = -1;
+        while (child.isAlive() && System.nanoTime() < deadline) {
+            seen = ResumeCheckpoints.latest(out).map(ResumeCheckpoints::stepOf).orElse(-1);
+            if (seen >= step) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        assertTrue(child.isAlive(), "the child ended before it could be killed (checkpoint step " + seen + ")");
+        child.destroyForcibly(); // SIGKILL
+        child.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Waits (5 min at most) for a child to end and asserts it succeeded. */
+    static void finishes(Process child, String which, String log) throws InterruptedException {
+        assertTrue(child.waitFor(300, TimeUnit.SECONDS), which + " child did not finish");
+        assertEquals(0, child.exitValue(), which + " child failed; see " + log);
+    }
+
     static String stableClasspath(Path dir) throws java.io.IOException {
         List<String> entries = new ArrayList<>();
         int n = 0;
