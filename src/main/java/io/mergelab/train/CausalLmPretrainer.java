@@ -300,9 +300,9 @@ public final class CausalLmPretrainer {
                     long[][] rows = train.rows(idx);
                     tokens += (long) rows.length * rows[0].length;
                     ParameterStore ps = new ParameterStore(step, false);
+                    long drawSeed = EpochOrder.stepSeed(args.seed(), state.step) ^ b; // a resume draws the same
                     NDArray l = sampled == null ? meanLoss(lm.model(), ps, step.create(rows), true)
-                            : sampled.meanLoss(lm.model(), ps, step, rows, EpochOrder.stepSeed(args.seed(), state.step) ^ b,
-                                    true);
+                            : sampled.meanLoss(lm.model(), ps, step, rows, drawSeed, true);
                     loss += l.getFloat() / micro;
                     gc.backward(l.div(io.mergelab.model.gpt2.TorchScalar.of(l, micro)));
                 }
