@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("slow")
 class QuickstartEndToEndTest {
-    /** One seed, a few optimiser steps everywhere; pre-training on the shipped text only (not the 50 000 fetched reviews,
-     *  whose tokenizing alone would outlast the cut run). */
+    /** One seed, a few optimiser steps everywhere; pre-training on the shipped text only (not the 50 000 fetched
+     *  reviews, whose tokenizing alone would outlast the cut run). */
     private static final List<String> CUT = List.of("seeds=[42]", "training_args.max_steps=4",
             "training_args.num_train_epochs=1",
             "base_model.pretrain.steps=2", "base_model.pretrain.corpus=[data/uci-sentiment/imdb_labelled.txt, "

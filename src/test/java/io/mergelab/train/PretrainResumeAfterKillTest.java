@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("slow")
 class PretrainResumeAfterKillTest {
+    private static final String LOG = "target/tmp/pretrain-resume-child.log";
+
     @TempDir
     Path tmp;
 
@@ -35,10 +37,9 @@ class PretrainResumeAfterKillTest {
                 2 * PretrainResumeChild.SAVE_STEPS);
         assertFalse(Files.exists(killed.resolve(TrainingOutput.METRICS)), "the killed run must not look finished");
 
-        String log = "target/tmp/pretrain-resume-child.log";
-        ResumeAfterKillTest.finishes(child(classpath, model, killed).start(), "resumed", log);
+        ResumeAfterKillTest.finishes(child(classpath, model, killed).start(), "resumed", LOG);
         Path straight = tmp.resolve("straight");
-        ResumeAfterKillTest.finishes(child(classpath, model, straight).start(), "uninterrupted", log);
+        ResumeAfterKillTest.finishes(child(classpath, model, straight).start(), "uninterrupted", LOG);
 
         WeightsComparison.assertBitIdentical(straight, killed, "pre-trained weights differ after resume");
         assertEquals(history(straight), history(killed));
@@ -64,7 +65,7 @@ class PretrainResumeAfterKillTest {
         pb.environment().put("OPT_OUT_TRACKING", "true");
         pb.environment().remove("PYTORCH_LIBRARY_PATH");
         pb.redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File("target/tmp/pretrain-resume-child.log")));
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(new File(LOG)));
         return pb;
     }
 }

@@ -68,10 +68,6 @@ class ResumeAfterKillTest {
         return l;
     }
 
-    /**
-     * The test JVM's class path with its class directories copied aside: other builds in the same checkout
-     * may rewrite target/classes while the children start.
-     */
     /** Waits (2 min at most) until {@code out} holds a resume checkpoint of at least {@code step}, then SIGKILLs. */
     static void killOnceCheckpointed(Process child, Path out, int step) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -94,6 +90,10 @@ class ResumeAfterKillTest {
         assertEquals(0, child.exitValue(), which + " child failed; see " + log);
     }
 
+    /**
+     * The test JVM's class path with its class directories copied aside: other builds in the same checkout
+     * may rewrite target/classes while the children start.
+     */
     static String stableClasspath(Path dir) throws java.io.IOException {
         List<String> entries = new ArrayList<>();
         int n = 0;
