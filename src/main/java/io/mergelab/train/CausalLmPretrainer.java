@@ -245,6 +245,7 @@ public final class CausalLmPretrainer {
                         e.put("loss", state.windowLossSum / state.windowSteps);
                         e.put("learning_rate", lr);
                         e.put("grad_norm", lossAndNorm[1]);
+                        ProcessMemory.now().logTo(e);
                         state.windowLossSum = 0;
                         state.windowSteps = 0;
                     }

@@ -210,6 +210,7 @@ public final class FineTuner {
                         e.put("loss", state.windowLossSum / state.windowSteps);
                         e.put("learning_rate", lr);
                         e.put("grad_norm", s.gradNorm);
+                        ProcessMemory.now().logTo(e);
                         state.windowLossSum = 0;
                         state.windowSteps = 0;
                     }

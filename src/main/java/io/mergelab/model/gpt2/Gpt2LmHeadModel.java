@@ -24,7 +24,7 @@ public final class Gpt2LmHeadModel extends Gpt2Module {
         NDArray ids = inputs.get(0);
         NDArray hidden = transformer.hidden(ps, ids, mask, training);
         NDArray wte = ps.getValue(transformer.tokenEmbedding(), ids.getDevice(), training);
-        return new NDList(hidden.matMul(wte.transpose()));
+        return new NDList(hidden.matMul(perCall(wte.transpose(), ids)));
     }
 
     /**
@@ -34,6 +34,6 @@ public final class Gpt2LmHeadModel extends Gpt2Module {
     public NDArray candidateLogits(ParameterStore ps, NDArray ids, NDArray candidates, boolean training) {
         NDArray hidden = transformer.hidden(ps, ids, null, training);
         NDArray wte = ps.getValue(transformer.tokenEmbedding(), ids.getDevice(), training);
-        return hidden.matMul(wte.get(candidates).transpose());
+        return hidden.matMul(perCall(wte.get(candidates), ids).transpose());
     }
 }

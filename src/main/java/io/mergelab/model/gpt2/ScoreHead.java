@@ -15,9 +15,8 @@ final class ScoreHead extends Gpt2Module {
     }
 
     NDArray apply(ParameterStore ps, NDArray pooled, boolean training) {
-        NDArray wt = ps.getValue(weight, pooled.getDevice(), training).transpose();
-        wt.attach(pooled.getManager()); // the view would otherwise accumulate in the weights' manager, one per call
-        return pooled.matMul(wt);
+        NDArray w = ps.getValue(weight, pooled.getDevice(), training);
+        return pooled.matMul(perCall(w.transpose(), pooled));
     }
 
     @Override
