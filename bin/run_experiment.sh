@@ -2,7 +2,7 @@
 # Runs a whole mergelab study as ONE Slurm batch job:
 #
 #   sbatch bin/run_experiment.sh experiments/drug_reviews.yaml
-#   sbatch --partition=gpu --gres=gpu:1 --time=12:00:00 bin/run_experiment.sh configs/quickstart.yaml
+#   sbatch --partition=gpu --gres=gpu:1 --time=12:00:00 bin/run_experiment.sh configs/quickstart_pretrained.yaml
 #
 # Works from the repo root and from any other directory (a relative config path is taken relative to
 # the directory you ran sbatch in). Extra arguments after the config go to `mergelab run`; if the first

@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
             "Fine-tune GPT-2 classifiers on review datasets, merge them (mergekit-",
             "compatible), evaluate, track in MLflow; run locally or on Slurm.",
             "",
-            "Start here:  bin/fetch-corpus imdb && bin/mergelab run configs/quickstart.yaml",
-            "(no download: bin/mergelab run configs/quickstart_fast.yaml)"},
+            "Start here:  bin/mergelab run configs/quickstart.yaml   (random-weight base, a few minutes)",
+            "Then:  bin/fetch-corpus imdb && bin/mergelab run configs/quickstart_pretrained.yaml   (pre-trained base)"},
         subcommands = {
             RunCommand.class,
             ValidateCommand.class,

@@ -453,10 +453,25 @@ public final class StudyPlanner {
             in.put("metric", study.report().metric());
             in.put("split", study.report().split());
             in.put("plots", study.report().plots());
+            String note = randomBaseNote(study.baseModel());
+            if (note != null) {
+                in.put("note", note);
+            }
             Map<String, Object> meta = new TreeMap<>(in);
             meta.remove("v");
             return Step.of("report", "report", in, results, meta,
-                    new ReportAction(study.report().metric(), study.report().split(), study.report().plots()));
+                    new ReportAction(study.report().metric(), study.report().split(), study.report().plots(), note));
+        }
+
+        /** A factory base that is not pre-trained is random weights: the report says so, as it changes the reading. */
+        private static String randomBaseNote(StudyConfig.BaseModel b) {
+            if (!b.isPreset() || b.pretrain() != null) {
+                return null;
+            }
+            return "Base model: the factory's `" + b.preset() + "` GPT-2 (seed " + b.seed() + ") with random weights, "
+                    + "not pre-trained: the variants share no pre-trained features, so these merges test the "
+                    + "mechanics rather than the regime merge papers study; set `base_model.pretrain` to pre-train "
+                    + "the base first, as configs/quickstart_pretrained.yaml does.";
         }
 
         private static Map<String, Object> metaMap(ResultMeta m) {

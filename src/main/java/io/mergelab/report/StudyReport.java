@@ -17,9 +17,14 @@ import java.util.Map;
  */
 public final class StudyReport {
     /** @param metric main-table metric; @param split main-table split; @param plots write PNGs */
-    public record Settings(String metric, String split, boolean plots) {
+    /** @param note one line printed under the title (what the reader must know to read the numbers), or null */
+    public record Settings(String metric, String split, boolean plots, String note) {
         public Settings {
             metric = metric.equals("macro_f1") ? "f1_macro" : metric.equals("weighted_f1") ? "f1_weighted" : metric;
+        }
+
+        public Settings(String metric, String split, boolean plots) {
+            this(metric, split, plots, null);
         }
     }
 
@@ -99,6 +104,9 @@ public final class StudyReport {
     private String markdown(StudyResults results, MainTable table, List<String> plots) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Study ").append(results.study()).append("\n\n");
+        if (settings.note() != null) {
+            sb.append(settings.note()).append("\n\n");
+        }
         sb.append("Main table: ").append(Plots.label(table.metric())).append(" on the ").append(table.split())
                 .append(" split; rows are models, columns datasets; best per column in **bold**")
                 .append(results.records().stream().map(EvalRecord::seed).distinct().count() > 1

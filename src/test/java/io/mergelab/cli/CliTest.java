@@ -109,11 +109,11 @@ class CliTest {
         assertEquals(0, run("classify", "--model", model.toString(), "--num-labels", "2", "--device", "cpu",
                 "--precision", "bf16", "hi").exitCode(), "bf16 on the CPU runs in fp32 with a note");
 
-        Result study = run("run", "configs/quickstart.yaml", "--device", "cuda:1", "--outputs", tmp.toString());
+        Result study = run("run", "configs/quickstart_pretrained.yaml", "--device", "cuda:1", "--outputs", tmp.toString());
         assertEquals(1, study.exitCode());
         assertSingleErrorLine(study, "device (");
         assertTrue(study.err().contains("cuda:1 requested") && study.err().contains("(available: cpu)"), study.err());
-        assertFalse(Files.exists(tmp.resolve("quickstart")), "nothing ran");
+        assertFalse(Files.exists(tmp.resolve("quickstart_pretrained")), "nothing ran");
     }
 
     private static void assertSingleErrorLine(Result r, String mustMention) {

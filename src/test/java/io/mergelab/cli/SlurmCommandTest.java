@@ -25,18 +25,18 @@ class SlurmCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int rc = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true),
-                "slurm", "render", "configs/quickstart.yaml", "--outputs", tmp.toString());
+                "slurm", "render", "configs/quickstart_pretrained.yaml", "--outputs", tmp.toString());
         assertEquals(0, rc, err.toString());
-        Path slurm = tmp.resolve("quickstart/slurm");
+        Path slurm = tmp.resolve("quickstart_pretrained/slurm");
         String submit = Files.readString(slurm.resolve("submit.sh"));
         assertTrue(out.toString().contains("Submit with: " + slurm.resolve("submit.sh")), out.toString());
         assertTrue(submit.contains("job_finetune=$(submit \"$@\" --dependency=afterok:"), submit);
 
         String finetune = Files.readString(slurm.resolve("finetune.sbatch"));
-        assertTrue(finetune.contains("#SBATCH --output=" + tmp.resolve("quickstart/logs") + "/finetune-%A_%a.out"), finetune);
+        assertTrue(finetune.contains("#SBATCH --output=" + tmp.resolve("quickstart_pretrained/logs") + "/finetune-%A_%a.out"), finetune);
         // exec'd (bin/mergelab execs java): Slurm's SIGTERM reaches the JVM, which writes a resume checkpoint
         assertTrue(finetune.contains("    exec \"$MERGELAB_HOME/bin/mergelab\" run --only finetune-"), finetune);
-        assertTrue(finetune.contains(Path.of("configs/quickstart.yaml").toAbsolutePath().toString()), finetune);
+        assertTrue(finetune.contains(Path.of("configs/quickstart_pretrained.yaml").toAbsolutePath().toString()), finetune);
 
         try (var scripts = Files.list(slurm)) {
             for (Path p : scripts.toList()) {

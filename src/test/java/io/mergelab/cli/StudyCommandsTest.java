@@ -37,9 +37,9 @@ class StudyCommandsTest {
 
     @Test
     void validatePrintsThePlan(@TempDir Path tmp) {
-        Result r = run("validate", "--outputs", tmp.toString(), "configs/quickstart.yaml");
+        Result r = run("validate", "--outputs", tmp.toString(), "configs/quickstart_pretrained.yaml");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("configs/quickstart.yaml: valid (2 dataset(s), 3 variant(s), 3 merge(s), 3 seed(s))"));
+        assertTrue(r.out().contains("configs/quickstart_pretrained.yaml: valid (2 dataset(s), 3 variant(s), 3 merge(s), 3 seed(s))"));
         // per seed: 2 data, 6 fine-tunes (3 from the pre-trained base, 3 from scratch), 3 merges, 24 evaluations,
         // 2 ensembles and a stacker = 38; x 3 seeds + the base, the pre-training and the report, shared = 117
         assertTrue(r.out().contains("117 steps, 0 done, 117 to run"), r.out());
@@ -49,11 +49,11 @@ class StudyCommandsTest {
 
     @Test
     void dryRunPrintsThePlanAndRunsNothing(@TempDir Path tmp) throws Exception {
-        Result r = run("run", "--dry-run", "--outputs", tmp.toString(), "configs/quickstart.yaml");
+        Result r = run("run", "--dry-run", "--outputs", tmp.toString(), "configs/quickstart_pretrained.yaml");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("finetune yelp_0"));
         assertTrue(r.out().contains("inputs: data_seed=1, slice_count=2, slice_index=0"), r.out());
-        assertTrue(!Files.exists(tmp.resolve("quickstart")) || Files.list(tmp.resolve("quickstart")).findAny().isEmpty());
+        assertTrue(!Files.exists(tmp.resolve("quickstart_pretrained")) || Files.list(tmp.resolve("quickstart_pretrained")).findAny().isEmpty());
     }
 
     @Test

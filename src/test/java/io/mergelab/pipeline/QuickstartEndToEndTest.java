@@ -30,7 +30,7 @@ class QuickstartEndToEndTest {
     void quickstartRunsEveryStepWritesTheReportAndRerunsAsANoOp(@TempDir Path tmp) throws Exception {
         Path home = Path.of("").toAbsolutePath();
         Studies studies = Studies.standard(home);
-        StudyConfig study = studies.load(home.resolve("configs/quickstart.yaml"), CUT);
+        StudyConfig study = studies.load(home.resolve("configs/quickstart_pretrained.yaml"), CUT);
         Plan plan = studies.plan(study);
         StepStore store = new StepStore(Studies.studyDir(tmp, study));
 
@@ -80,7 +80,7 @@ class QuickstartEndToEndTest {
         // A changed merge parameter redoes that merge, its 4 evaluations and the report; nothing else.
         List<String> changedDensity = new java.util.ArrayList<>(CUT);
         changedDensity.add("merges.1.parameters.density=0.7");
-        StudyConfig changed = studies.load(home.resolve("configs/quickstart.yaml"), changedDensity);
+        StudyConfig changed = studies.load(home.resolve("configs/quickstart_pretrained.yaml"), changedDensity);
         RunSummary third = new LocalExecutor(2).execute(studies.plan(changed), store, new StepListener() { });
         assertTrue(third.ok(), third.failures().toString());
         assertEquals(6, third.ran().size(), third.ran().toString());

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code sbatch bin/run_experiment.sh configs/quickstart_fast.yaml} on the real local cluster (the shipped study,
+ * {@code sbatch bin/run_experiment.sh configs/quickstart.yaml} on the real local cluster (the shipped study,
  * unchanged) completes, and its report is the local run's. The job runs the real script; only the launcher is
  * this build's code pinned as {@code SlurmExecutor} pins it (MERGELAB_BIN), so the test never runs Maven.
  */
@@ -43,7 +43,7 @@ class RunExperimentScriptTest {
     void quickstartAsOneSlurmJobGivesTheLocalRunsReport() throws Exception {
         Path home = Path.of("").toAbsolutePath();
         Path dir = Files.createDirectories(home.resolve("target/slurm-tests")
-                .resolve("quickstart_fast-" + Long.toString(System.nanoTime(), 36)));
+                .resolve("quickstart-" + Long.toString(System.nanoTime(), 36)));
         Path launcher = dir.resolve("mergelab");
         LauncherPin pin = LauncherPin.create(System.getProperty("java.class.path"), dir.resolve("pin"));
         Files.writeString(launcher, "#!/bin/bash\nexec " + pin.javaCommand(home) + " \"$@\"\n");
@@ -52,7 +52,7 @@ class RunExperimentScriptTest {
         long t0 = System.nanoTime();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int rc = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "run", "configs/quickstart_fast.yaml",
+        int rc = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "run", "configs/quickstart.yaml",
                 "--outputs", dir.resolve("local").toString());
         assertEquals(0, rc, out + "\n" + err);
         long t1 = System.nanoTime();
@@ -62,7 +62,7 @@ class RunExperimentScriptTest {
         env.remove("MLFLOW_TRACKING_URI"); // both runs journal offline; MLflow parity is the tracking tests' job
         Path log = dir.resolve("job.out");
         ProcessBuilder pb = new ProcessBuilder("sbatch", "--parsable", "--output=" + log, "bin/run_experiment.sh",
-                "configs/quickstart_fast.yaml", "--outputs", dir.resolve("slurm").toString()).directory(home.toFile())
+                "configs/quickstart.yaml", "--outputs", dir.resolve("slurm").toString()).directory(home.toFile())
                 .redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().putAll(env);
@@ -78,10 +78,10 @@ class RunExperimentScriptTest {
         assertEquals(JobState.COMPLETED, job.state(), job + "\n" + Files.readString(log));
         String text = Files.readString(log);
         assertTrue(text.contains("[run_experiment] job " + id), text);
-        assertTrue(text.contains("report: " + dir.resolve("slurm/quickstart_fast/report/results.md")), text);
+        assertTrue(text.contains("report: " + dir.resolve("slurm/quickstart/report/results.md")), text);
 
-        assertSameReport(dir.resolve("local/quickstart_fast/report/results.csv"),
-                dir.resolve("slurm/quickstart_fast/report/results.csv"));
+        assertSameReport(dir.resolve("local/quickstart/report/results.csv"),
+                dir.resolve("slurm/quickstart/report/results.csv"));
     }
 
     /**

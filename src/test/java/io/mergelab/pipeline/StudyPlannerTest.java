@@ -34,7 +34,7 @@ class StudyPlannerTest {
 
     @Test
     void quickstartExpandsIntoTheFullDag() {
-        Plan p = plan(HOME.resolve("configs/quickstart.yaml"));
+        Plan p = plan(HOME.resolve("configs/quickstart_pretrained.yaml"));
         // per seed (3): 3 variants fine-tuned from the pre-trained base and 3 from the random one
         // (from_scratch_baseline); one base and one pre-training for all seeds
         assertEquals(Map.of("base", 1L, "pretrain", 1L, "data", 6L, "finetune", 18L, "merge", 9L, "evaluate", 72L,
@@ -46,7 +46,7 @@ class StudyPlannerTest {
 
     @Test
     void variantsAndMergesStartFromThePretrainedBaseAndTheComparisonFromTheRandomOne() {
-        Plan p = plan(HOME.resolve("configs/quickstart.yaml"));
+        Plan p = plan(HOME.resolve("configs/quickstart_pretrained.yaml"));
         Step random = p.steps().stream().filter(s -> s.kind().equals("base")).findFirst().orElseThrow();
         Step pretrain = p.steps().stream().filter(s -> s.kind().equals("pretrain")).findFirst().orElseThrow();
         assertEquals(List.of(random.id()), pretrain.deps());
@@ -61,20 +61,20 @@ class StudyPlannerTest {
         }
         assertEquals(18, p.steps().stream().filter(s -> s.kind().equals("evaluate")
                 && s.meta().get("role").equals("from_scratch")).count());
-        Plan without = plan(HOME.resolve("configs/quickstart.yaml"), "base_model.pretrain.from_scratch_baseline=false");
+        Plan without = plan(HOME.resolve("configs/quickstart_pretrained.yaml"), "base_model.pretrain.from_scratch_baseline=false");
         assertEquals(0, without.steps().stream().filter(s -> s.label().contains("from scratch")).count());
     }
 
     @Test
     void thePretrainStepIsKeyedByItsSettingsNotByTheStudy() {
-        Plan a = plan(HOME.resolve("configs/quickstart.yaml"));
-        Plan renamed = plan(HOME.resolve("configs/quickstart.yaml"), "name=other_study", "seeds=[7]");
-        Plan moreSteps = plan(HOME.resolve("configs/quickstart.yaml"), "base_model.pretrain.steps=10");
-        Plan otherSeed = plan(HOME.resolve("configs/quickstart.yaml"), "base_model.seed=43");
+        Plan a = plan(HOME.resolve("configs/quickstart_pretrained.yaml"));
+        Plan renamed = plan(HOME.resolve("configs/quickstart_pretrained.yaml"), "name=other_study", "seeds=[7]");
+        Plan moreSteps = plan(HOME.resolve("configs/quickstart_pretrained.yaml"), "base_model.pretrain.steps=10");
+        Plan otherSeed = plan(HOME.resolve("configs/quickstart_pretrained.yaml"), "base_model.seed=43");
         assertEquals(pretrainId(a), pretrainId(renamed), "same preset, seed, corpus and arguments: one cached model");
         assertFalse(pretrainId(a).equals(pretrainId(moreSteps)));
         assertFalse(pretrainId(a).equals(pretrainId(otherSeed)));
-        Plan otherSampling = plan(HOME.resolve("configs/quickstart.yaml"), "base_model.pretrain.sampled_softmax=1024");
+        Plan otherSampling = plan(HOME.resolve("configs/quickstart_pretrained.yaml"), "base_model.pretrain.sampled_softmax=1024");
         assertFalse(pretrainId(a).equals(pretrainId(otherSampling)), "the loss is part of what the model is");
         assertEquals(4096, pretrainStep(a).inputs().get("sampled_softmax"));
         Plan fullSoftmax = plan(HOME.resolve("experiments/drug_reviews.yaml"),
@@ -89,14 +89,14 @@ class StudyPlannerTest {
 
     @Test
     void badPretrainSettingsAreConfigErrorsNamingTheField() {
-        ConfigException e = assertThrows(ConfigException.class, () -> plan(HOME.resolve("configs/quickstart.yaml"),
+        ConfigException e = assertThrows(ConfigException.class, () -> plan(HOME.resolve("configs/quickstart_pretrained.yaml"),
                 "base_model.pretrain.training_args.lr_scheduler_type=zigzag"));
         assertTrue(e.getMessage().contains("base_model.pretrain.training_args"), e.getMessage());
         ConfigException missing = assertThrows(ConfigException.class, () -> plan(
-                HOME.resolve("configs/quickstart.yaml"), "base_model.pretrain.corpus=no/such/file.txt"));
+                HOME.resolve("configs/quickstart_pretrained.yaml"), "base_model.pretrain.corpus=no/such/file.txt"));
         assertTrue(missing.getMessage().contains("base_model.pretrain.corpus: no such file or directory"),
                 missing.getMessage());
-        ConfigException zero = assertThrows(ConfigException.class, () -> plan(HOME.resolve("configs/quickstart.yaml"),
+        ConfigException zero = assertThrows(ConfigException.class, () -> plan(HOME.resolve("configs/quickstart_pretrained.yaml"),
                 "base_model.pretrain.sampled_softmax=0"));
         assertTrue(zero.getMessage().contains("base_model.pretrain.sampled_softmax"), zero.getMessage());
     }
@@ -107,21 +107,21 @@ class StudyPlannerTest {
 
     @Test
     void aChangedTrainingArgumentRedoesTrainingAndEverythingAfterButNotTheData() {
-        Plan a = plan(HOME.resolve("configs/quickstart.yaml"));
-        Plan b = plan(HOME.resolve("configs/quickstart.yaml"), "training_args.learning_rate=2e-3");
+        Plan a = plan(HOME.resolve("configs/quickstart_pretrained.yaml"));
+        Plan b = plan(HOME.resolve("configs/quickstart_pretrained.yaml"), "training_args.learning_rate=2e-3");
         Set<String> idsA = a.steps().stream().map(Step::id).collect(Collectors.toSet());
         for (Step s : b.steps()) {
             boolean reused = idsA.contains(s.id());
             assertEquals(s.kind().equals("base") || s.kind().equals("pretrain") || s.kind().equals("data"), reused,
                     s.label());
         }
-        Plan again = plan(HOME.resolve("configs/quickstart.yaml"));
+        Plan again = plan(HOME.resolve("configs/quickstart_pretrained.yaml"));
         assertEquals(a.steps().stream().map(Step::id).toList(), again.steps().stream().map(Step::id).toList());
     }
 
     @Test
     void aMergeAcrossDatasetsIsEvaluatedOnEachWithThatDatasetsHead() {
-        Plan p = plan(HOME.resolve("configs/quickstart.yaml"), "seeds=[42]"); // one seed: labels without "(seed N)"
+        Plan p = plan(HOME.resolve("configs/quickstart_pretrained.yaml"), "seeds=[42]"); // one seed: labels without "(seed N)"
         Map<String, Step> byLabel = p.steps().stream().collect(Collectors.toMap(Step::label, Function.identity()));
         Step amazonTuned = byLabel.get("finetune amazon");
         Step yelpTuned = byLabel.get("finetune yelp_0");
@@ -132,7 +132,7 @@ class StudyPlannerTest {
 
     @Test
     void severalSeedsRepeatDataTrainingAndMergesButShareTheBase() {
-        Plan p = plan(HOME.resolve("configs/quickstart.yaml"), "seeds=[1, 2]", "seed=");
+        Plan p = plan(HOME.resolve("configs/quickstart_pretrained.yaml"), "seeds=[1, 2]", "seed=");
         Map<String, Long> k = kinds(p);
         assertEquals(1L, k.get("base"));
         assertEquals(1L, k.get("pretrain"));
@@ -186,7 +186,7 @@ class StudyPlannerTest {
 
     @Test
     void studyDirIsNamedAfterTheStudy() {
-        StudyConfig s = studies.load(HOME.resolve("configs/quickstart.yaml"), List.of());
-        assertEquals(Path.of("/x/quickstart"), Studies.studyDir(Path.of("/x"), s));
+        StudyConfig s = studies.load(HOME.resolve("configs/quickstart_pretrained.yaml"), List.of());
+        assertEquals(Path.of("/x/quickstart_pretrained"), Studies.studyDir(Path.of("/x"), s));
     }
 }
