@@ -151,7 +151,10 @@ class Gpt2ParityTest {
 
     private Path modelDir(String fixtureName, JsonNode g) throws Exception {
         if (fixtureName.equals("fake-gpt2")) {
-            return TestModels.fakeGpt2();
+            Path dir = TestModels.fakeGpt2();
+            assertEquals(g.get("source").get("model_safetensors_sha256").asText(), sha256(dir.resolve("model.safetensors")),
+                    "the shipped fake-gpt2 is not the checkpoint the golden values were made from");
+            return dir;
         }
         // small-seed1234: remade by our factory; the hash proves it is the model transformers saw
         Path out = tmp.resolve(fixtureName);
