@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates every golden fixture under src/test/resources/golden/ from Hugging Face transformers.
 #   1. tools/golden/setup-venv.sh              (pinned venv at .cache/golden-venv; idempotent)
-#   2. gpt2/fake-gpt2.json                     from ../shared/models/fake-gpt2
+#   2. gpt2/fake-gpt2.json                     from src/test/resources/models/fake-gpt2
 #   3. gpt2/small-seed1234.json                from `bin/mergelab init-model --preset small --seed 1234`
 #                                              (only if bin/mergelab exists and that command works)
 # Run from anywhere; paths are resolved from this script's location.
@@ -16,9 +16,9 @@ PY="${GOLDEN_VENV:-$REPO_ROOT/.cache/golden-venv}/bin/python"
 OUT_DIR="src/test/resources/golden/gpt2"
 mkdir -p "$OUT_DIR"
 
-FAKE="../shared/models/fake-gpt2"
+FAKE="src/test/resources/models/fake-gpt2"
 if [[ ! -f "$FAKE/model.safetensors" ]]; then
-  echo "[golden] ERROR: $FAKE/model.safetensors not found (expected the shared tiny model beside the repo)" >&2
+  echo "[golden] ERROR: $FAKE/model.safetensors not found (the tiny model the tests ship)" >&2
   exit 1
 fi
 echo "[golden] fake-gpt2 -> $OUT_DIR/fake-gpt2.json"

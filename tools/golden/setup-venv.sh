@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Creates (or reuses) the pinned Python venv for the golden tooling at <repo>/.cache/golden-venv.
 #
-# Idempotent: if the venv exists, was installed from the current requirements.txt (sha256 stamp)
-# and its imports work, nothing is downloaded. Otherwise it is (re)built from
+# Idempotent: if the venv exists, was installed from the current requirements.txt (sha256 stamp), was built for
+# its present path (a moved or copied checkout keeps entry points whose shebangs name the old path) and its
+# imports and the mergekit-yaml entry point work, nothing is downloaded. Otherwise it is (re)built from
 # tools/golden/requirements.txt, a complete lock installed with --no-deps.
 #
 # Needs: python3 >= 3.11 with the venv module (Debian: apt-get install python3-venv), PyPI access,
@@ -20,6 +21,7 @@ VENV="${GOLDEN_VENV:-$REPO_ROOT/.cache/golden-venv}"
 PYTHON="${PYTHON:-python3}"
 PIP_VERSION="26.3"
 STAMP="$VENV/.golden-requirements.sha256"
+PATH_STAMP="$VENV/.golden-venv-path"
 
 log() { echo "[golden-venv] $*"; }
 die() { echo "[golden-venv] ERROR: $*" >&2; exit 1; }
@@ -33,6 +35,19 @@ PY
 
 req_sha() { sha256sum "$REQ" | awk '{print $1}'; }
 
+# The venv's absolute physical path, which its bin/ entry points name in their shebangs.
+venv_here() {
+  mkdir -p "$(dirname "$VENV")"
+  echo "$(cd "$(dirname "$VENV")" && pwd -P)/$(basename "$VENV")"
+}
+
+# The path the venv was built for: recorded at install, or (older venvs) read from an entry point's shebang.
+venv_built_for() {
+  if [[ -f "$PATH_STAMP" ]]; then cat "$PATH_STAMP"; return; fi
+  local shebang; shebang="$(head -n1 "$VENV/bin/mergekit-yaml" 2>/dev/null || true)"
+  if [[ "$shebang" == "#!$VENV/bin/python" ]]; then venv_here; else shebang="${shebang#\#!}"; echo "${shebang%/bin/python}"; fi
+}
+
 verify() {
   "$VENV/bin/python" - <<'PY'
 import importlib.metadata as md
@@ -45,6 +60,8 @@ for p in ("torch", "transformers", "tokenizers", "safetensors", "numpy", "mergek
 import sys
 print(f"  python {sys.version.split()[0]}; torch.cuda.is_available()={torch.cuda.is_available()}")
 PY
+  # make_merge_golden.py runs this entry point: its shebang must name this venv's python
+  "$VENV/bin/mergekit-yaml" --help >/dev/null || { echo "$VENV/bin/mergekit-yaml does not run" >&2; return 1; }
 }
 
 if [[ "${GOLDEN_VENV_FORCE:-0}" == "1" && -d "$VENV" ]]; then
@@ -52,13 +69,20 @@ if [[ "${GOLDEN_VENV_FORCE:-0}" == "1" && -d "$VENV" ]]; then
   rm -rf "$VENV"
 fi
 
+built_for="$(venv_built_for)"
+if [[ -d "$VENV" && "$built_for" != "$(venv_here)" ]]; then
+  log "venv at $VENV was built for ${built_for:-an unknown path} (a moved or copied checkout, or an unfinished install); rebuilding"
+  rm -rf "$VENV"
+fi
+
 if [[ -x "$VENV/bin/python" && -f "$STAMP" && "$(cat "$STAMP")" == "$(req_sha)" ]]; then
   if out="$(verify 2>&1)"; then
+    [[ -f "$PATH_STAMP" ]] || venv_here > "$PATH_STAMP"
     log "venv up to date: $VENV"
     echo "$out"
     exit 0
   fi
-  log "venv at $VENV exists but fails its import check; rebuilding"
+  log "venv at $VENV exists but fails its import or entry-point check; rebuilding"
   rm -rf "$VENV"
 fi
 
@@ -95,5 +119,6 @@ fi
 
 log "verifying imports"
 verify || die "import check failed after install"
+venv_here > "$PATH_STAMP"
 req_sha > "$STAMP"
 log "done in $(( $(date +%s) - start ))s; venv size: $(du -sh "$VENV" | awk '{print $1}')"

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mergelab.model.checkpoint.CheckpointDir;
 import io.mergelab.model.checkpoint.TensorInfo;
+import io.mergelab.testutil.Tolerance;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,17 +19,24 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Parity with mergekit (golden/merge/merge-golden.json, written by tools/golden/make_merge_golden.py):
- * the same recipes on the same checkpoints must give the same tensors within 1e-6 relative
- * (1e-7 absolute floor for values near zero).
+ * the same recipes on the same checkpoints must give the same tensors, within {@link #ELEMENTWISE} (slerp:
+ * {@link #SLERP}).
  */
 class MergeGoldenTest {
-    static final double RTOL = 1e-6;
-    static final double ATOL = 1e-7;
+    /** Element-wise float32 arithmetic on both sides (a weighted sum of up to 4 inputs, a division): a few ulps of
+     * the result; the floor is ~1 ulp of the inputs (|x| <= ~1), for results that cancel to near zero. */
+    static final Tolerance ELEMENTWISE = Tolerance.relative(1e-6, 1e-7);
+    /** mergekit's slerp takes its two coefficients from float32 numpy dot products and norms over the whole tensor
+     * (3.2M elements for wte; pairwise summation, ~log2(N) ulps = 1.3e-6), then acos: seen a systematic 3e-6 relative
+     * on wte, which 1e-6 relative passed only through the floor (0.995 of it used). */
+    static final Tolerance SLERP = Tolerance.relative(1e-5, 1e-7);
     static JsonNode golden;
+    /** DARE's L1 rescale, on different random masks: each side's ratio is 1 up to float32 rounding of the rescaled
+     * entries, unbiased over 1e5..1e6 elements (mergekit's: 1 - 5e-8 and 1 + 2e-8; ours seen 1.1e-7 from theirs). */
+    static final Tolerance L1_RATIO = Tolerance.relative(1e-6, 0);
 
     @TempDir
     Path tmp;
@@ -63,6 +71,7 @@ class MergeGoldenTest {
         Path out = MergeEngine.withDefaultMethods().run(recipe, tmp.resolve("out"), 0,
                 MergeRunner.Options.defaults().withThreads(2));
         CheckpointDir dir = CheckpointDir.open(out);
+        Tolerance tol = method.equals("slerp") ? SLERP : ELEMENTWISE;
         double worst = 0;
         double maxAbs = 0;
         Iterator<Map.Entry<String, JsonNode>> it = m.get("tensors").fields();
@@ -74,12 +83,9 @@ class MergeGoldenTest {
             for (int j = 0; j < values.size(); j++) {
                 float want = Float.parseFloat(values.get(j).asText());
                 float g = got[j * stride];
-                double err = Math.abs(g - want);
-                worst = Math.max(worst, err / (RTOL * Math.abs(want) + ATOL));
-                maxAbs = Math.max(maxAbs, err);
-                if (err > RTOL * Math.abs(want) + ATOL) {
-                    fail(method + ": " + e.getKey() + "[" + (j * stride) + "] = " + g + ", mergekit " + want);
-                }
+                worst = Math.max(worst, tol.assertClose(want, g,
+                        method + ": " + e.getKey() + "[" + (j * stride) + "]"));
+                maxAbs = Math.max(maxAbs, Math.abs(g - want));
             }
         }
         Iterator<Map.Entry<String, JsonNode>> sums = m.get("sums").fields();
@@ -94,9 +100,12 @@ class MergeGoldenTest {
                 a += Math.abs(f);
             }
             double wantAbs = e.getValue().get("abs_sum").asDouble();
-            assertEquals(wantAbs, a, RTOL * wantAbs + ATOL * got.length, method + ": abs sum of " + e.getKey());
-            assertEquals(e.getValue().get("sum").asDouble(), s, RTOL * wantAbs + ATOL * got.length,
-                    method + ": sum of " + e.getKey());
+            // each element may be off by tol: the sums by tol's relative part of the L1 norm (a signed sum
+            // cancels, its own magnitude says nothing) plus n floors
+            Tolerance.relative(tol.rel(), tol.abs() * got.length).assertClose(wantAbs, a,
+                    method + ": abs sum of " + e.getKey());
+            Tolerance.relative(0, tol.rel() * wantAbs + tol.abs() * got.length).assertClose(
+                    e.getValue().get("sum").asDouble(), s, method + ": sum of " + e.getKey());
             n++;
         }
         assertEquals(n, dir.tensors().size(), method + ": tensor count differs from mergekit's");
@@ -133,7 +142,8 @@ class MergeGoldenTest {
             double mkFrac = e.getValue().get("kept_fraction").asDouble();
             assertTrue(Math.abs(frac - 0.5) < 5 * sigma, e.getKey() + ": kept fraction " + frac);
             assertTrue(Math.abs(frac - mkFrac) < 10 * sigma, e.getKey() + ": kept " + frac + " vs mergekit " + mkFrac);
-            assertEquals(e.getValue().get("l1_ratio").asDouble(), l1 / l1orig, 1e-4, e.getKey() + ": L1 norm matching");
+            L1_RATIO.assertClose(e.getValue().get("l1_ratio").asDouble(), l1 / l1orig,
+                    e.getKey() + ": L1 norm matching");
         }
     }
 

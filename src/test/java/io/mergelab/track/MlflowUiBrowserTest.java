@@ -18,10 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Opens the MLflow UI's run comparison view in headless Debian chromium, as a person would, and checks the
  * rendered DOM (the UI is a React app: the DOM is dumped after a virtual-time budget lets it render).
- * Saves the screenshot docs/mlflow-ui.png.
+ * Saves the screenshot as {@value #SCREENSHOT} (tests write only under target/); to refresh the tracked copy, after
+ * this test: {@code cp target/mlflow-ui/mlflow-ui.png docs/mlflow-ui.png}.
  */
 @Tag("browser")
 class MlflowUiBrowserTest {
+    static final String SCREENSHOT = "target/mlflow-ui/mlflow-ui.png";
 
     @Test
     void comparisonViewShowsRunsAndMetrics() throws Exception {
@@ -56,8 +58,9 @@ class MlflowUiBrowserTest {
             Path png = work.resolve("mlflow-ui.png");
             run(chromium, work, "--window-size=1400,1000", "--screenshot=" + png, url);
             assertTrue(Files.size(png) > 10_000, "screenshot " + png);
-            Files.createDirectories(Path.of("docs"));
-            Files.copy(png, Path.of("docs/mlflow-ui.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Path kept = Path.of(SCREENSHOT);
+            Files.createDirectories(kept.getParent());
+            Files.copy(png, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -9,6 +9,7 @@ import io.mergelab.model.gpt2.Gpt2Checkpoints;
 import io.mergelab.model.gpt2.Gpt2Factory;
 import io.mergelab.model.gpt2.Gpt2LmHeadModel;
 import io.mergelab.model.gpt2.ModelPreset;
+import io.mergelab.testutil.Tolerance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,11 +22,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Causal-LM loss and three pre-training steps against transformers' GPT2LMHeadModel(labels=input_ids) and
  * torch.optim.AdamW + clip_grad_norm_ on the factory tiny model (seed 7). Golden:
- * tools/golden/make_clm_golden.py. Tolerances: 1e-5 on the untrained loss (~10.86; float32 log-softmax over
- * 50 257 logits), 2e-4 on losses and gradient norms after updates at lr 1e-2 (float rounding compounds);
- * the sampled-softmax loss over 126 candidates to 1e-5, its gradient norm (~6.6) to 1e-4.
+ * tools/golden/make_clm_golden.py. Tolerances are relative (the values range from 4.9 to 19), each with the reason
+ * for its size beside it; the reference ran torch 2.15 on one thread, we run libtorch 2.7.1 with MKL, whose
+ * kernels (and so summation orders) differ by CPU.
  */
 class CausalLmGoldenTest {
+    /** One float32 forward: a mean of 30 log-softmaxes over 50 257 logits, whose summation order differs by CPU and
+     * torch version by a few float32 ulps (6e-8); seen 1e-7 relative on an AMD EPYC. */
+    static final Tolerance FORWARD_LOSS = Tolerance.relative(1e-6, 1e-7);
+    /** One float32 backward: weight gradients sum over 32 positions (wte over all logits too), the norm over
+     * ~10^5 squares; rounding stays ~1e-6 relative (seen 1e-8), while the previous 1e-4 on 6.6 allowed 1.5e-5. */
+    static final Tolerance BACKWARD_NORM = Tolerance.relative(5e-6, 1e-7);
+    /** After AdamW updates at lr 1e-2 the forward/backward rounding is carried into the weights; the loss, a mean
+     * over 30 positions, moves little with it (seen 3e-6 relative at step 3). */
+    static final Tolerance LOSS_AFTER_UPDATES = Tolerance.relative(1e-5, 1e-6);
+    /** The step-3 gradient norm (19.0: lr 1e-2 overshoots, the loss rises) amplifies those weight differences:
+     * seen 2.6e-5 relative on an AMD EPYC (19.00037 vs 19.00084), about 8 times step 2's 3.4e-6. */
+    static final Tolerance NORM_AFTER_UPDATES = Tolerance.relative(5e-5, 1e-6);
+
     private static JsonNode golden() throws IOException {
         return new ObjectMapper().readTree(Path.of("src/test/resources/golden/pretrain/clm-tiny-seed7.json").toFile());
     }
@@ -56,9 +70,9 @@ class CausalLmGoldenTest {
             Gpt2LmHeadModel lm = Gpt2Checkpoints.loadLanguageModel(CheckpointDir.open(model(tmp)), m);
             double loss = CausalLmPretrainer.meanLoss(lm, new ParameterStore(m, false),
                     m.create(blocks.blocks()), false).getFloat();
-            assertEquals(g.get("loss_initial").asDouble(), loss, 1e-5);
-            assertEquals(g.get("loss_initial").asDouble(), CausalLmPretrainer.heldOutLoss(lm, blocks, m, 1), 1e-5,
-                    "held-out loss batched one block at a time");
+            report("initial loss", FORWARD_LOSS.assertClose(g.get("loss_initial").asDouble(), loss, "initial loss"));
+            report("held-out", FORWARD_LOSS.assertClose(g.get("loss_initial").asDouble(),
+                    CausalLmPretrainer.heldOutLoss(lm, blocks, m, 1), "held-out loss batched one block at a time"));
         }
     }
 
@@ -90,8 +104,9 @@ class CausalLmGoldenTest {
                     sq += (double) v * v;
                 }
             }
-            assertEquals(g.get("loss").asDouble(), loss, 1e-5, "sampled-softmax loss");
-            assertEquals(g.get("grad_norm").asDouble(), Math.sqrt(sq), 1e-4, "gradient norm");
+            report("sampled loss", FORWARD_LOSS.assertClose(g.get("loss").asDouble(), loss, "sampled-softmax loss"));
+            report("sampled norm", BACKWARD_NORM.assertClose(g.get("grad_norm").asDouble(), Math.sqrt(sq),
+                    "gradient norm"));
         }
     }
 
@@ -112,11 +127,21 @@ class CausalLmGoldenTest {
             JsonNode want = t.get("steps").get(s);
             JsonNode got = history.get(s);
             assertEquals(s + 1, got.get("step").asInt());
-            assertEquals(want.get("loss").asDouble(), got.get("loss").asDouble(), 2e-4, "loss at step " + (s + 1));
-            assertEquals(want.get("grad_norm").asDouble(), got.get("grad_norm").asDouble(), 2e-4,
-                    "grad norm at step " + (s + 1));
+            // step 1 runs on the untrained weights: a plain forward and backward, no update carried yet
+            Tolerance loss = s == 0 ? FORWARD_LOSS : LOSS_AFTER_UPDATES;
+            Tolerance norm = s == 0 ? BACKWARD_NORM : NORM_AFTER_UPDATES;
+            report("loss at step " + (s + 1), loss.assertClose(want.get("loss").asDouble(),
+                    got.get("loss").asDouble(), "loss at step " + (s + 1)));
+            report("grad norm at step " + (s + 1), norm.assertClose(want.get("grad_norm").asDouble(),
+                    got.get("grad_norm").asDouble(), "grad norm at step " + (s + 1)));
         }
-        assertEquals(g.get("loss_after_training").asDouble(), r.heldOutLoss(), 2e-4, "loss after 3 steps");
+        report("loss after 3 steps", LOSS_AFTER_UPDATES.assertClose(g.get("loss_after_training").asDouble(),
+                r.heldOutLoss(), "loss after 3 steps"));
         assertEquals(Math.exp(r.heldOutLoss()), r.perplexity(), 1e-9);
+    }
+
+    /** How much of its tolerance a comparison used, for calibrating the bounds on other CPUs. */
+    static void report(String what, double used) {
+        System.out.printf("CausalLmGoldenTest: %s used %.3f of its tolerance%n", what, used);
     }
 }

@@ -1,19 +1,18 @@
 package io.mergelab.model.checkpoint;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The tiny real transformers checkpoint in shared/, when this checkout has it. */
+/** The tiny real transformers checkpoint shipped with the tests (src/test/resources/models/fake-gpt2/PROVENANCE.md). */
 final class FakeGpt2 {
     private FakeGpt2() {
     }
 
-    static Path dirOrSkip() {
-        Path p = Path.of("../shared/models/fake-gpt2");
-        assumeTrue(Files.isRegularFile(p.resolve("config.json")) && Files.isRegularFile(p.resolve("model.safetensors")),
-                "skipped: " + p.toAbsolutePath().normalize() + " is absent (shared/ not checked out beside the repo)");
+    static Path dir() {
+        Path p = Path.of("src/test/resources/models/fake-gpt2");
+        if (!Files.isRegularFile(p.resolve("config.json")) || !Files.isRegularFile(p.resolve("model.safetensors"))) {
+            throw new IllegalStateException(p.toAbsolutePath() + " is missing: run the tests from the project root");
+        }
         return p;
     }
 }

@@ -38,7 +38,7 @@ class Gpt2ConfigTest {
 
     @Test
     void parsesFakeGpt2() throws IOException {
-        Gpt2Config c = Gpt2Config.read(FakeGpt2.dirOrSkip().resolve("config.json"));
+        Gpt2Config c = Gpt2Config.read(FakeGpt2.dir().resolve("config.json"));
         assertEquals(50257, c.vocabSize());
         assertEquals(1024, c.nPositions());
         assertEquals(2, c.nEmbd());
@@ -62,7 +62,7 @@ class Gpt2ConfigTest {
 
     @Test
     void roundTripKeepsUnknownKeysAndValues() throws IOException {
-        Path src = FakeGpt2.dirOrSkip().resolve("config.json");
+        Path src = FakeGpt2.dir().resolve("config.json");
         ObjectMapper m = new ObjectMapper();
         JsonNode original = m.readTree(src.toFile());
         Gpt2Config c = Gpt2Config.read(src);

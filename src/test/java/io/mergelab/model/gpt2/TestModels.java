@@ -13,11 +13,11 @@ final class TestModels {
      */
     static final float SAME_WEIGHTS_TOLERANCE = 1e-5f;
 
-    /** The tiny real-format checkpoint every developer and CI has beside the project. */
+    /** The tiny real transformers checkpoint shipped with the tests (PROVENANCE.md beside it). */
     static Path fakeGpt2() {
-        Path p = Path.of("../shared/models/fake-gpt2").toAbsolutePath().normalize();
+        Path p = Path.of("src/test/resources/models/fake-gpt2").toAbsolutePath();
         if (!Files.isRegularFile(p.resolve("model.safetensors"))) {
-            throw new IllegalStateException(p + " is missing: tests need ../shared from the project root");
+            throw new IllegalStateException(p + " is missing: run the tests from the project root");
         }
         return p;
     }
