@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mergelab.eval.Evaluator;
@@ -16,10 +15,6 @@ import io.mergelab.model.gpt2.Gpt2Checkpoints;
 import io.mergelab.model.gpt2.Gpt2Checkpoints.LoadedLanguageModel;
 import io.mergelab.model.gpt2.Gpt2LmHeadModel;
 import io.mergelab.model.gpt2.Gpt2Tokenizer;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,11 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -59,6 +54,7 @@ public final class CausalLmPretrainer {
     private final PrintStream log;
     private final boolean progressBar;
     private final SampledSoftmax sampled;
+    private final UnaryOperator<TrainingLoop.Objective> instrument;
 
     public CausalLmPretrainer(TrainingArgs args, PrintStream log, boolean progressBar) {
         this(args, log, progressBar, null);
@@ -66,10 +62,17 @@ public final class CausalLmPretrainer {
 
     /** @param sampled train with a sampled softmax over the batch's candidates; null for the full vocabulary */
     public CausalLmPretrainer(TrainingArgs args, PrintStream log, boolean progressBar, SampledSoftmax sampled) {
+        this(args, log, progressBar, sampled, UnaryOperator.identity());
+    }
+
+    /** @param instrument wraps the training objective (tests inject a diverging loss with it) */
+    CausalLmPretrainer(TrainingArgs args, PrintStream log, boolean progressBar, SampledSoftmax sampled,
+            UnaryOperator<TrainingLoop.Objective> instrument) {
         this.args = args;
         this.log = log;
         this.progressBar = progressBar;
         this.sampled = sampled;
+        this.instrument = instrument;
     }
 
     /** {@link #DEFAULTS} overlaid with {@code explicit} (transformers' TrainingArguments names). */
@@ -114,7 +117,7 @@ public final class CausalLmPretrainer {
         if (sampled != null) { // part of what a resume must match
             fingerprint = fingerprint + " sampled_softmax=" + sampled.negatives();
         }
-        Engine engine = Engine.getInstance();
+        Engine.getInstance(); // loads libtorch before the first JNI call
         JniUtils.setGradMode(false); // grad mode is per thread; only the GradientCollector turns it on
         ReproducibleMath.warnIfUnset(log);
         Optional<Path> resume = ResumeCheckpoints.latest(out);
@@ -149,11 +152,54 @@ public final class CausalLmPretrainer {
                     log.printf(Locale.ROOT, "held-out perplexity before training: %.1f%n", Math.exp(initialLoss));
                 }
                 int resumedFrom = resume.isPresent() ? state.step : -1;
-                Loop loop = new Loop(engine, manager, lm, optimizer, train, heldOut, state, out);
-                loop.run();
-                return finish(model, out, manager, loop, resumedFrom, initialLoss);
+                TrainingLoop loop;
+                try (CheckpointOnShutdown stop = CheckpointOnShutdown.install(FineTuner.SHUTDOWN_GRACE, log)) {
+                    loop = new TrainingLoop("pre-training", args, manager, optimizer, train.size(),
+                            instrument.apply(objective(lm, train)),
+                            state, out, dir -> Gpt2Checkpoints.saveLanguageModel(lm, null, dir, false), log,
+                            listeners(lm.model(), heldOut, manager, stop));
+                    loop.run();
+                }
+                return finish(model, out, manager, lm, loop, train, heldOut, resumedFrom, initialLoss);
             }
         }
+    }
+
+    /** Next-token cross-entropy of token blocks, over the whole vocabulary or a sampled softmax's candidates. */
+    private TrainingLoop.Objective objective(LoadedLanguageModel lm, TokenBlocks train) {
+        return (step, idx, drawSeed) -> {
+            long[][] rows = train.rows(idx);
+            ParameterStore ps = new ParameterStore(step, false);
+            NDArray l = sampled == null ? meanLoss(lm.model(), ps, step.create(rows), true)
+                    : sampled.meanLoss(lm.model(), ps, step, rows, drawSeed, true);
+            return new TrainingLoop.MicroBatch(l, (long) rows.length * rows[0].length);
+        };
+    }
+
+    /** History, held-out loss every eval_steps (with eval_strategy=steps), progress, checkpoints, SIGTERM. */
+    private List<TrainingListener> listeners(Gpt2LmHeadModel model, TokenBlocks heldOut, NDManager manager,
+            CheckpointOnShutdown stop) {
+        List<TrainingListener> l = new ArrayList<>();
+        l.add(new TrainingListeners.DivergenceCheck());
+        l.add(new TrainingListeners.History());
+        if (args.evalStrategy() == TrainingArgs.Strategy.STEPS) { // the last step's is measured by finish()
+            l.add(new TrainingListeners.Evaluation<Double>(
+                    loop -> loop.state().step % args.evalSteps() == 0 && loop.state().step < loop.totalSteps(),
+                    () -> heldOutLoss(model, heldOut, manager), CausalLmPretrainer::heldOutScalars, null, null));
+        }
+        if (progressBar) {
+            l.add(new TrainingListeners.Progress("pretrain"));
+        }
+        l.add(new TrainingListeners.PeriodicCheckpoints());
+        l.add(new TrainingListeners.StopOnShutdown(stop));
+        return l;
+    }
+
+    private static Map<String, Double> heldOutScalars(double loss) {
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        m.put("loss", loss);
+        m.put("perplexity", Math.exp(loss));
+        return m;
     }
 
     /**
@@ -189,140 +235,17 @@ public final class CausalLmPretrainer {
         return heldOutLoss(model, blocks, manager, args.evalBatchSize());
     }
 
-    /** The training loop proper; one instance per run. */
-    private final class Loop {
-        final Engine engine;
-        final NDManager manager;
-        final LoadedLanguageModel lm;
-        final AdamW optimizer;
-        final TokenBlocks train;
-        final TokenBlocks heldOut;
-        final TrainingState state;
-        final Path out;
-        final int stepsPerEpoch;
-        final int totalSteps;
-        final LrSchedule schedule;
-
-        Loop(Engine engine, NDManager manager, LoadedLanguageModel lm, AdamW optimizer, TokenBlocks train,
-                TokenBlocks heldOut, TrainingState state, Path out) {
-            this.engine = engine;
-            this.manager = manager;
-            this.lm = lm;
-            this.optimizer = optimizer;
-            this.train = train;
-            this.heldOut = heldOut;
-            this.state = state;
-            this.out = out;
-            int batches = (train.size() + args.trainBatchSize() - 1) / args.trainBatchSize();
-            stepsPerEpoch = (batches + args.gradientAccumulationSteps() - 1) / args.gradientAccumulationSteps();
-            totalSteps = args.maxSteps() > 0 ? args.maxSteps()
-                    : (int) Math.ceil(args.numTrainEpochs() * stepsPerEpoch);
-            schedule = LrSchedule.of(args, totalSteps);
-        }
-
-        void run() throws IOException {
-            ProgressBar bar = progressBar ? new ProgressBarBuilder().setTaskName("pretrain")
-                    .setInitialMax(totalSteps).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                    .setConsumer(new ConsoleProgressBarConsumer(log)).startsFrom(state.step, java.time.Duration.ZERO)
-                    .build() : null;
-            try {
-                while (state.step < totalSteps) {
-                    int[] order = EpochOrder.permutation(train.size(), args.seed(), state.step / stepsPerEpoch);
-                    long t0 = System.nanoTime();
-                    double[] lossAndNorm = trainStep(order, state.step % stepsPerEpoch);
-                    long dt = System.nanoTime() - t0;
-                    double lr = schedule.lr(state.step);
-                    state.step++;
-                    state.trainSeconds += dt / 1e9;
-                    state.tokens += (long) lossAndNorm[2];
-                    state.lossSum += lossAndNorm[0];
-                    state.windowLossSum += lossAndNorm[0];
-                    state.windowSteps++;
-                    if (state.step % args.loggingSteps() == 0 || state.step == totalSteps) {
-                        ObjectNode e = state.history.addObject();
-                        e.put("step", state.step);
-                        e.put("epoch", (double) state.step / stepsPerEpoch);
-                        e.put("loss", state.windowLossSum / state.windowSteps);
-                        e.put("learning_rate", lr);
-                        e.put("grad_norm", lossAndNorm[1]);
-                        ProcessMemory.now().logTo(e);
-                        state.windowLossSum = 0;
-                        state.windowSteps = 0;
-                    }
-                    if (args.evalStrategy() == TrainingArgs.Strategy.STEPS && state.step % args.evalSteps() == 0
-                            && state.step < totalSteps) {
-                        logHeldOut(heldOutLoss(lm.model(), heldOut, manager));
-                    }
-                    if (bar != null) {
-                        bar.stepTo(state.step);
-                        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f lr %.2e %.0f tok/s",
-                                lossAndNorm[0], lr, state.tokens / Math.max(1e-9, state.trainSeconds)));
-                    }
-                    boolean saveNow = switch (args.saveStrategy()) {
-                        case NO -> false;
-                        case EPOCH -> state.step % stepsPerEpoch == 0;
-                        case STEPS -> state.step % args.saveSteps() == 0 || state.step % stepsPerEpoch == 0;
-                    };
-                    if (saveNow && state.step < totalSteps) {
-                        ResumeCheckpoints.save(out, dir -> Gpt2Checkpoints.saveLanguageModel(lm, null, dir, false),
-                                optimizer, state);
-                    }
-                }
-            } finally {
-                if (bar != null) {
-                    bar.close();
-                }
-            }
-        }
-
-        void logHeldOut(double loss) {
-            ObjectNode e = state.history.addObject();
-            e.put("step", state.step);
-            e.put("epoch", (double) state.step / stepsPerEpoch);
-            e.put("eval_loss", loss);
-            e.put("eval_perplexity", Math.exp(loss));
-        }
-
-        /** One optimiser step; returns {loss, grad norm, tokens}. */
-        private double[] trainStep(int[] order, int stepInEpoch) {
-            int accum = args.gradientAccumulationSteps();
-            int bs = args.trainBatchSize();
-            int batches = (train.size() + bs - 1) / bs;
-            int first = stepInEpoch * accum;
-            int last = Math.min(batches, first + accum);
-            int micro = last - first;
-            engine.setRandomSeed((int) (EpochOrder.stepSeed(args.seed(), state.step) >>> 32)); // dropout: a function of the step
-            double loss = 0;
-            long tokens = 0;
-            for (int b = first; b < last; b++) {
-                int[] idx = Arrays.copyOfRange(order, b * bs, Math.min(train.size(), (b + 1) * bs));
-                try (NDManager step = manager.newSubManager();
-                        GradientCollector gc = engine.newGradientCollector()) {
-                    long[][] rows = train.rows(idx);
-                    tokens += (long) rows.length * rows[0].length;
-                    ParameterStore ps = new ParameterStore(step, false);
-                    long drawSeed = EpochOrder.stepSeed(args.seed(), state.step) ^ b; // a resume draws the same
-                    NDArray l = sampled == null ? meanLoss(lm.model(), ps, step.create(rows), true)
-                            : sampled.meanLoss(lm.model(), ps, step, rows, drawSeed, true);
-                    loss += l.getFloat() / micro;
-                    gc.backward(l.div(io.mergelab.model.gpt2.TorchScalar.of(l, micro)));
-                }
-            }
-            double norm = GradientClipping.clipGlobalNorm(optimizer.parameters(), args.maxGradNorm());
-            optimizer.step(schedule.lr(state.step));
-            optimizer.zeroGrad();
-            return new double[] {loss, norm, tokens};
-        }
-    }
-
-    private PretrainResult finish(Path model, Path out, NDManager manager, Loop loop, int resumedFrom,
-            double initialLoss) throws IOException {
-        TrainingState state = loop.state;
-        double heldOutLoss = heldOutLoss(loop.lm.model(), loop.heldOut, manager);
-        loop.logHeldOut(heldOutLoss);
+    private PretrainResult finish(Path model, Path out, NDManager manager, LoadedLanguageModel lm, TrainingLoop loop,
+            TokenBlocks train, TokenBlocks heldOut, int resumedFrom, double initialLoss) throws IOException {
+        TrainingState state = loop.state();
+        double heldOutLoss = heldOutLoss(lm.model(), heldOut, manager);
+        ObjectNode last = state.history.addObject();
+        last.put("step", state.step);
+        last.put("epoch", loop.epoch());
+        heldOutScalars(heldOutLoss).forEach((k, v) -> last.put("eval_" + k, v));
         Path staged = out.resolve(".final-model-" + ProcessHandle.current().pid());
         ResumeCheckpoints.deleteRecursively(staged);
-        Gpt2Checkpoints.saveLanguageModel(loop.lm, model, staged, false);
+        Gpt2Checkpoints.saveLanguageModel(lm, model, staged, false);
         // the model's files go straight into OUT (which also holds checkpoints/), one atomic rename each
         try (Stream<Path> files = Files.list(staged)) {
             for (Path f : files.toList()) {
@@ -335,9 +258,9 @@ public final class CausalLmPretrainer {
         double tokensPerSecond = state.trainSeconds > 0 ? state.tokens / state.trainSeconds : 0;
 
         ObjectNode ts = state.toJson();
-        ts.put("total_steps", loop.totalSteps);
-        ts.put("steps_per_epoch", loop.stepsPerEpoch);
-        ts.put("num_train_blocks", loop.train.size());
+        ts.put("total_steps", loop.totalSteps());
+        ts.put("steps_per_epoch", loop.stepsPerEpoch());
+        ts.put("num_train_blocks", train.size());
         ts.put("model", model.toAbsolutePath().toString());
         Evaluator.writeAtomically(out.resolve(FineTuner.TRAINING_STATE),
                 TrainingState.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ts) + "\n");
@@ -347,11 +270,11 @@ public final class CausalLmPretrainer {
             metrics.put("sampled_softmax", sampled.negatives());
         }
         metrics.put("train_steps", state.step);
-        metrics.put("epochs", (double) state.step / loop.stepsPerEpoch);
+        metrics.put("epochs", (double) state.step / loop.stepsPerEpoch());
         metrics.put("train_runtime", state.trainSeconds);
         metrics.put("train_tokens_per_second", tokensPerSecond);
-        metrics.put("corpus_train_tokens", loop.train.tokens());
-        metrics.put("corpus_heldout_tokens", loop.heldOut.tokens());
+        metrics.put("corpus_train_tokens", train.tokens());
+        metrics.put("corpus_heldout_tokens", heldOut.tokens());
         metrics.put("heldout_loss", heldOutLoss);
         metrics.put("perplexity", Math.exp(heldOutLoss));
         if (Double.isFinite(initialLoss)) {
@@ -365,7 +288,7 @@ public final class CausalLmPretrainer {
                 Math.exp(heldOutLoss), Double.isFinite(initialLoss)
                         ? String.format(Locale.ROOT, " (was %.1f)", Math.exp(initialLoss)) : "");
         return new PretrainResult(out, state.step, trainLoss, heldOutLoss, Math.exp(heldOutLoss), Math.exp(initialLoss),
-                loop.train.tokens(), loop.heldOut.tokens(), tokensPerSecond, resumedFrom);
+                train.tokens(), heldOut.tokens(), tokensPerSecond, resumedFrom);
     }
 
     /** Documents split into train and held-out by a seeded shuffle (the data seed is the training seed). */

@@ -18,11 +18,11 @@ final class CheckpointOnShutdown implements AutoCloseable {
     private final Thread hook;
     private volatile boolean requested;
 
-    private CheckpointOnShutdown(Duration grace, PrintStream log, int totalSteps) {
+    private CheckpointOnShutdown(Duration grace, PrintStream log) {
         this.hook = new Thread(() -> {
             requested = true;
-            log.printf("%nshutdown requested (SIGTERM/SIGINT): finishing the current step of %d and writing a resume "
-                    + "checkpoint (waiting up to %d s)%n", totalSteps, grace.toSeconds());
+            log.printf("%nshutdown requested (SIGTERM/SIGINT): finishing the current step and writing a resume "
+                    + "checkpoint (waiting up to %d s)%n", grace.toSeconds());
             try {
                 if (!settled.await(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                     log.printf("no resume checkpoint within %d s; a rerun starts from the last periodic one%n",
@@ -35,8 +35,8 @@ final class CheckpointOnShutdown implements AutoCloseable {
     }
 
     /** Registers the hook; close it when the loop ends, however it ends. */
-    static CheckpointOnShutdown install(Duration grace, PrintStream log, int totalSteps) {
-        CheckpointOnShutdown c = new CheckpointOnShutdown(grace, log, totalSteps);
+    static CheckpointOnShutdown install(Duration grace, PrintStream log) {
+        CheckpointOnShutdown c = new CheckpointOnShutdown(grace, log);
         Runtime.getRuntime().addShutdownHook(c.hook);
         return c;
     }

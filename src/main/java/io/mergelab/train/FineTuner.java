@@ -5,12 +5,9 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mergelab.data.Example;
 import io.mergelab.eval.BatchedClassifier;
@@ -23,10 +20,6 @@ import io.mergelab.model.checkpoint.Gpt2Config;
 import io.mergelab.model.gpt2.Gpt2Checkpoints;
 import io.mergelab.model.gpt2.Gpt2Checkpoints.LoadedClassifier;
 import io.mergelab.model.gpt2.Gpt2Tokenizer;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -89,7 +81,7 @@ public final class FineTuner {
             throw new IllegalArgumentException("eval_strategy=" + args.evalStrategy().name().toLowerCase(Locale.ROOT)
                     + " needs a validation split, but it is empty");
         }
-        Engine engine = Engine.getInstance();
+        Engine.getInstance(); // loads libtorch before the first JNI call
         JniUtils.setGradMode(false); // grad mode is per thread; only the GradientCollector turns it on
         ReproducibleMath.warnIfUnset(log);
         Optional<Path> resume = ResumeCheckpoints.latest(out);
@@ -125,221 +117,74 @@ public final class FineTuner {
                     state.meta.put("data", fingerprint);
                 }
                 int resumedFrom = resume.isPresent() ? state.step : -1;
-                Loop loop = new Loop(engine, manager, classifier, optimizer, train, validation, pad, state, out, job);
-                try (CheckpointOnShutdown stop = CheckpointOnShutdown.install(SHUTDOWN_GRACE, log, loop.totalSteps)) {
-                    loop.run(stop);
+                TrainingLoop loop;
+                try (CheckpointOnShutdown stop = CheckpointOnShutdown.install(SHUTDOWN_GRACE, log)) {
+                    loop = new TrainingLoop("fine-tuning", args, manager, optimizer, train.size(),
+                            objective(classifier, train, pad),
+                            state, out, dir -> Gpt2Checkpoints.saveClassifier(classifier, null, dir, false), log,
+                            listeners(classifier, validation, manager, pad, job.model(), out, stop));
+                    loop.run();
                 }
-                return finish(job, out, manager, classifier, loop, resumedFrom, validation, test);
+                return finish(job, out, manager, classifier, loop, train, resumedFrom, validation, test);
             }
         }
     }
 
-    /** The training loop proper; one instance per run. */
-    private final class Loop {
-        final Engine engine;
-        final NDManager manager;
-        final LoadedClassifier classifier;
-        final AdamW optimizer;
-        final TokenizedExamples train;
-        final TokenizedExamples validation;
-        final int pad;
-        final TrainingState state;
-        final Path out;
-        final FineTuneJob job;
-        final int batches;
-        final int stepsPerEpoch;
-        final int totalSteps;
-        final LrSchedule schedule;
-        final PhaseTimer profile = new PhaseTimer(Boolean.getBoolean("mergelab.train.profile"));
-
-        Loop(Engine engine, NDManager manager, LoadedClassifier classifier, AdamW optimizer, TokenizedExamples train,
-                TokenizedExamples validation, int pad, TrainingState state, Path out, FineTuneJob job) {
-            this.engine = engine;
-            this.manager = manager;
-            this.classifier = classifier;
-            this.optimizer = optimizer;
-            this.train = train;
-            this.validation = validation;
-            this.pad = pad;
-            this.state = state;
-            this.out = out;
-            this.job = job;
-            int bs = args.trainBatchSize();
-            batches = (train.size() + bs - 1) / bs;
-            int accum = args.gradientAccumulationSteps();
-            stepsPerEpoch = (batches + accum - 1) / accum;
-            totalSteps = args.maxSteps() > 0 ? args.maxSteps()
-                    : (int) Math.ceil(args.numTrainEpochs() * stepsPerEpoch);
-            schedule = LrSchedule.of(args, totalSteps);
-        }
-
-        /** Trains until the last step, early stopping, or a shutdown request ({@link FineTuneStopped}). */
-        void run(CheckpointOnShutdown stop) throws IOException {
-            int cachedEpoch = -1;
-            int[] order = null;
-            ProgressBar bar = progressBar ? new ProgressBarBuilder().setTaskName("finetune")
-                    .setInitialMax(totalSteps).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                    .setConsumer(new ConsoleProgressBarConsumer(log)).startsFrom(state.step, java.time.Duration.ZERO)
-                    .build() : null;
-            try {
-                long windowTokens = 0;
-                long windowNanos = 0;
-                while (state.step < totalSteps && !state.stoppedEarly) {
-                    int epoch = state.step / stepsPerEpoch;
-                    if (epoch != cachedEpoch) {
-                        order = EpochOrder.permutation(train.size(), args.seed(), epoch);
-                        cachedEpoch = epoch;
-                    }
-                    long t0 = System.nanoTime();
-                    StepStats s = trainStep(order, state.step % stepsPerEpoch);
-                    long dt = System.nanoTime() - t0;
-                    double lr = schedule.lr(state.step);
-                    state.step++;
-                    state.tokens += s.tokens;
-                    state.trainSeconds += dt / 1e9;
-                    state.lossSum += s.loss;
-                    state.windowLossSum += s.loss;
-                    state.windowSteps++;
-                    windowTokens += s.tokens;
-                    windowNanos += dt;
-                    double epochFloat = (double) state.step / stepsPerEpoch;
-                    if (state.step % args.loggingSteps() == 0 || state.step == totalSteps) {
-                        ObjectNode e = state.history.addObject();
-                        e.put("step", state.step);
-                        e.put("epoch", epochFloat);
-                        e.put("loss", state.windowLossSum / state.windowSteps);
-                        e.put("learning_rate", lr);
-                        e.put("grad_norm", s.gradNorm);
-                        ProcessMemory.now().logTo(e);
-                        state.windowLossSum = 0;
-                        state.windowSteps = 0;
-                    }
-                    if (bar != null) {
-                        bar.stepTo(state.step);
-                        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f lr %.2e %.0f tok/s", s.loss, lr,
-                                windowTokens / (windowNanos / 1e9)));
-                    }
-                    boolean epochEnd = state.step % stepsPerEpoch == 0 || state.step == totalSteps;
-                    if (epochEnd) {
-                        ObjectNode e = state.history.addObject();
-                        e.put("step", state.step);
-                        e.put("epoch", epochFloat);
-                        e.put("epoch_train_seconds", windowNanos / 1e9);
-                        e.put("epoch_tokens_per_second", windowTokens / (windowNanos / 1e9));
-                        windowTokens = 0;
-                        windowNanos = 0;
-                    }
-                    boolean evalNow = switch (args.evalStrategy()) {
-                        case NO -> false;
-                        case EPOCH -> epochEnd;
-                        case STEPS -> state.step % args.evalSteps() == 0 || state.step == totalSteps;
-                    };
-                    if (evalNow) {
-                        evaluateAndTrack(epochFloat);
-                    }
-                    boolean saveNow = switch (args.saveStrategy()) {
-                        case NO -> false;
-                        case EPOCH -> epochEnd;
-                        case STEPS -> epochEnd || state.step % args.saveSteps() == 0;
-                    };
-                    Path saved = null;
-                    if (saveNow && state.step < totalSteps && !state.stoppedEarly) {
-                        saved = ResumeCheckpoints.save(out, classifier, optimizer, state);
-                    }
-                    if (stop.requested()) {
-                        // also after the last step: finishing (evaluation, final files) may not fit in Slurm's KillWait
-                        Path checkpoint = saved != null ? saved : ResumeCheckpoints.save(out, classifier, optimizer, state);
-                        log.printf("stopped after step %d of %d: resume checkpoint %s%n", state.step, totalSteps, checkpoint);
-                        throw new FineTuneStopped(state.step, totalSteps, checkpoint);
-                    }
-                }
-            } finally {
-                if (bar != null) {
-                    bar.close();
-                }
+    /** Cross-entropy of the labels against the classifier's logits, on dynamically padded batches. */
+    private static TrainingLoop.Objective objective(LoadedClassifier classifier, TokenizedExamples train, int pad) {
+        return (step, idx, drawSeed) -> {
+            PaddedBatch batch = PaddedBatch.of(train.rows(), idx, pad);
+            long[] labels = new long[idx.length];
+            for (int i = 0; i < idx.length; i++) {
+                labels[i] = train.labels()[idx[i]];
             }
-        }
-
-        private record StepStats(double loss, double gradNorm, long tokens) {}
-
-        /** One optimiser step: the step's micro-batches forward/backward, clip, AdamW, zero grads. */
-        private StepStats trainStep(int[] order, int stepInEpoch) {
-            int accum = args.gradientAccumulationSteps();
-            int first = stepInEpoch * accum;
-            int last = Math.min(batches, first + accum);
-            int micro = last - first;
-            int bs = args.trainBatchSize();
-            engine.setRandomSeed((int) (EpochOrder.stepSeed(args.seed(), state.step) >>> 32)); // dropout: a function of the step
-            double loss = 0;
-            long tokens = 0;
-            profile.lap("other");
-            for (int b = first; b < last; b++) {
-                int start = b * bs;
-                int end = Math.min(train.size(), start + bs);
-                int[] idx = java.util.Arrays.copyOfRange(order, start, end);
-                PaddedBatch batch = PaddedBatch.of(train.rows(), idx, pad);
-                tokens += batch.realTokens();
-                long[] labels = new long[idx.length];
-                for (int i = 0; i < idx.length; i++) {
-                    labels[i] = train.labels()[idx[i]];
-                }
-                try (NDManager step = manager.newSubManager();
-                        GradientCollector gc = engine.newGradientCollector()) {
-                    NDArray ids = step.create(batch.ids());
-                    NDArray mask = step.create(batch.mask());
-                    NDArray y = step.create(labels).reshape(idx.length, 1);
-                    NDArray logits = classifier.model()
-                            .forward(new ParameterStore(step, false), new NDList(ids, mask), true).singletonOrThrow();
-                    NDArray l = logits.logSoftmax(1).gather(y, 1).mean().neg();
-                    loss += l.getFloat() / micro;
-                    profile.lap("forward");
-                    gc.backward(l.div(io.mergelab.model.gpt2.TorchScalar.of(l, micro)));
-                    profile.lap("backward");
-                }
-            }
-            double norm = GradientClipping.clipGlobalNorm(optimizer.parameters(), args.maxGradNorm());
-            profile.lap("clip");
-            optimizer.step(schedule.lr(state.step));
-            profile.lap("adamw");
-            optimizer.zeroGrad();
-            profile.lap("zero_grad");
-            profile.report(state.step, log);
-            return new StepStats(loss, norm, tokens);
-        }
-
-        private void evaluateAndTrack(double epochFloat) throws IOException {
-            ClassificationMetrics m = evaluate(classifier, validation, manager, pad);
-            ObjectNode e = state.history.addObject();
-            e.put("step", state.step);
-            e.put("epoch", epochFloat);
-            m.scalars().forEach((k, v) -> e.put("eval_" + k, v));
-            double value = m.metric(args.metricForBestModel());
-            boolean better = state.bestMetric == null
-                    || (args.greaterIsBetter() ? value > state.bestMetric : value < state.bestMetric);
-            if (better) {
-                state.bestMetric = value;
-                state.bestStep = state.step;
-                state.evalsWithoutImprovement = 0;
-                if (args.loadBestModelAtEnd()) {
-                    Gpt2Checkpoints.saveClassifier(classifier, job.model(), out.resolve(BEST), true);
-                }
-            } else {
-                state.evalsWithoutImprovement++;
-                if (args.earlyStoppingPatience() > 0 && state.evalsWithoutImprovement >= args.earlyStoppingPatience()) {
-                    state.stoppedEarly = true;
-                    log.printf(Locale.ROOT, "early stopping at step %d: eval_%s did not improve for %d evaluations (best %.6f at "
-                            + "step %d)%n", state.step, args.metricForBestModel(), state.evalsWithoutImprovement,
-                            state.bestMetric, state.bestStep);
-                }
-            }
-            log.printf(Locale.ROOT, "%nstep %d epoch %.2f: eval_loss %.4f eval_accuracy %.4f eval_f1_macro %.4f%n",
-                    state.step, epochFloat, m.loss(), m.accuracy(), m.f1Macro());
-        }
+            NDArray ids = step.create(batch.ids());
+            NDArray mask = step.create(batch.mask());
+            NDArray y = step.create(labels).reshape(idx.length, 1);
+            NDArray logits = classifier.model()
+                    .forward(new ParameterStore(step, false), new NDList(ids, mask), true).singletonOrThrow();
+            return new TrainingLoop.MicroBatch(logits.logSoftmax(1).gather(y, 1).mean().neg(), batch.realTokens());
+        };
     }
 
-    private FineTuneResult finish(FineTuneJob job, Path out, NDManager manager, LoadedClassifier trained, Loop loop,
-            int resumedFrom, TokenizedExamples validation, TokenizedExamples test) throws IOException {
-        TrainingState state = loop.state;
+    /** History, epoch throughput, evaluation with best model and early stopping, progress, checkpoints, SIGTERM. */
+    private List<TrainingListener> listeners(LoadedClassifier classifier, TokenizedExamples validation,
+            NDManager manager, int pad, Path source, Path out, CheckpointOnShutdown stop) {
+        List<TrainingListener> l = new ArrayList<>();
+        l.add(new TrainingListeners.DivergenceCheck());
+        l.add(new TrainingListeners.History());
+        l.add(new TrainingListeners.EpochThroughput());
+        if (args.evalStrategy() != TrainingArgs.Strategy.NO) {
+            l.add(new TrainingListeners.Evaluation<ClassificationMetrics>(
+                    loop -> switch (args.evalStrategy()) {
+                        case NO -> false;
+                        case EPOCH -> loop.epochEnd();
+                        case STEPS -> loop.state().step % args.evalSteps() == 0
+                                || loop.state().step == loop.totalSteps();
+                    },
+                    () -> evaluate(classifier, validation, manager, pad), ClassificationMetrics::scalars,
+                    new TrainingListeners.Evaluation.Watch<>(args.metricForBestModel(),
+                            m -> m.metric(args.metricForBestModel()), args.greaterIsBetter(),
+                            args.earlyStoppingPatience(), () -> {
+                                if (args.loadBestModelAtEnd()) {
+                                    Gpt2Checkpoints.saveClassifier(classifier, source, out.resolve(BEST), true);
+                                }
+                            }),
+                    (loop, m) -> log.printf(Locale.ROOT, "%nstep %d epoch %.2f: eval_loss %.4f eval_accuracy %.4f "
+                            + "eval_f1_macro %.4f%n", loop.state().step, loop.epoch(), m.loss(), m.accuracy(),
+                            m.f1Macro())));
+        }
+        if (progressBar) {
+            l.add(new TrainingListeners.Progress("finetune"));
+        }
+        l.add(new TrainingListeners.PeriodicCheckpoints());
+        l.add(new TrainingListeners.StopOnShutdown(stop));
+        return l;
+    }
+
+    private FineTuneResult finish(FineTuneJob job, Path out, NDManager manager, LoadedClassifier trained,
+            TrainingLoop loop, TokenizedExamples train, int resumedFrom, TokenizedExamples validation, TokenizedExamples test) throws IOException {
+        TrainingState state = loop.state();
         Path best = out.resolve(BEST);
         boolean useBest = args.loadBestModelAtEnd() && Files.isDirectory(best);
         Path staged = out.resolve(".final-model-" + ProcessHandle.current().pid());
@@ -370,15 +215,15 @@ public final class FineTuner {
         if (test.size() > 0) {
             testMetrics = evaluate(fin, test, manager, pad);
         }
-        double epochs = (double) state.step / loop.stepsPerEpoch;
+        double epochs = (double) state.step / loop.stepsPerEpoch();
         double secondsPerEpoch = epochs > 0 ? state.trainSeconds / epochs : 0;
         double tokensPerSecond = state.trainSeconds > 0 ? state.tokens / state.trainSeconds : 0;
         double trainLoss = state.step > 0 ? state.lossSum / state.step : Double.NaN;
 
         ObjectNode ts = state.toJson();
-        ts.put("total_steps", loop.totalSteps);
-        ts.put("steps_per_epoch", loop.stepsPerEpoch);
-        ts.put("num_train_examples", loop.train.size());
+        ts.put("total_steps", loop.totalSteps());
+        ts.put("steps_per_epoch", loop.stepsPerEpoch());
+        ts.put("num_train_examples", train.size());
         ts.put("model", job.model().toAbsolutePath().toString());
         Evaluator.writeAtomically(out.resolve(TRAINING_STATE),
                 TrainingState.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ts) + "\n");
@@ -408,7 +253,7 @@ public final class FineTuner {
                 state.step, epochs, state.trainSeconds, trainLoss, tokensPerSecond,
                 valMetrics == null ? "" : String.format(Locale.ROOT, ", validation accuracy %.4f", valMetrics.accuracy()),
                 testMetrics == null ? "" : String.format(Locale.ROOT, ", test accuracy %.4f", testMetrics.accuracy()));
-        return new FineTuneResult(out, state.step, loop.stepsPerEpoch, trainLoss, tokensPerSecond, secondsPerEpoch,
+        return new FineTuneResult(out, state.step, loop.stepsPerEpoch(), trainLoss, tokensPerSecond, secondsPerEpoch,
                 state.stoppedEarly, state.bestStep, resumedFrom, valMetrics, testMetrics);
     }
 
