@@ -41,7 +41,10 @@ final class SyncCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf("synced %s to %s: %d journals, %d records replayed%s%n", studyDir,
                     endpoint.display(), r.journals(), r.recordsReplayed(),
                     r.stillPending().isEmpty() ? "" : ", " + r.stillPending().size() + " journals still pending");
-            return r.stillPending().isEmpty() ? 0 : 1;
+            for (String what : r.rejected()) {
+                spec.commandLine().getErr().println("mergelab: sync: not delivered: " + what);
+            }
+            return r.stillPending().isEmpty() && r.rejected().isEmpty() ? 0 : 1;
         }
     }
 }

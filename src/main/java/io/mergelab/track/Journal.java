@@ -26,6 +26,8 @@ import java.util.List;
 public final class Journal {
     public static final String FILE = "mlflow-journal.jsonl";
     public static final String CURSOR = "mlflow-journal.replayed";
+    /** Copies of artifact files, content-addressed, taken when the artifact was recorded. */
+    public static final String BLOBS = "mlflow-journal.blobs";
     /** NaN metrics are legal in MLflow, so the journal reads them back too. */
     static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
@@ -61,6 +63,89 @@ public final class Journal {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(file() + ": cannot append to the tracking journal", e);
+        }
+    }
+
+    /**
+     * An artifact record as it is journaled: the file (or folder) is copied into {@link #BLOBS} now, named by its
+     * content's SHA-256, and the record points there ({@code blob}, relative to the journal); {@code sync} uploads
+     * what the file held when it was logged, even if it was a temporary file since deleted or a config edited
+     * since. Other records are returned as they are.
+     */
+    ObjectNode pin(ObjectNode record) {
+        String type = record.path("type").asText();
+        if (!type.equals("artifact") && !type.equals("artifacts")) {
+            return record;
+        }
+        Path source = Path.of(record.get(type.equals("artifact") ? "file" : "dir").asText());
+        try {
+            Path blobs = Files.createDirectories(dir.resolve(BLOBS));
+            String digest = digest(source);
+            Path blob = blobs.resolve(digest).resolve(source.getFileName().toString());
+            if (!Files.exists(blob)) {
+                Path tmp = blobs.resolve(digest + ".tmp-" + ProcessHandle.current().pid());
+                deleteTree(tmp);
+                Files.createDirectories(tmp);
+                copyTree(source, tmp.resolve(source.getFileName().toString()));
+                deleteTree(blobs.resolve(digest));
+                Files.move(tmp, blobs.resolve(digest), StandardCopyOption.ATOMIC_MOVE);
+            }
+            return record.deepCopy().put("blob", dir.relativize(blob).toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(source + ": cannot copy the artifact into the tracking journal " + dir, e);
+        }
+    }
+
+    /** {@code record} with its {@code blob} resolved into the {@code file}/{@code dir} the replayer uploads. */
+    ObjectNode resolve(ObjectNode record) {
+        if (!record.hasNonNull("blob")) {
+            return record;
+        }
+        String key = record.path("type").asText().equals("artifact") ? "file" : "dir";
+        return record.deepCopy().put(key, dir.resolve(record.get("blob").asText()).toString());
+    }
+
+    private static String digest(Path source) throws IOException {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            List<Path> files;
+            try (var walk = Files.walk(source)) {
+                files = walk.filter(Files::isRegularFile).sorted().toList();
+            }
+            for (Path f : files) {
+                sha.update(source.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                sha.update(Files.readAllBytes(f));
+                sha.update((byte) 0);
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.createDirectories(t.getParent());
+                    Files.copy(p, t, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
         }
     }
 

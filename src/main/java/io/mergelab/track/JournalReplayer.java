@@ -28,6 +28,7 @@ final class JournalReplayer {
     private final PrintStream log;
     private final Map<String, String> experimentIds = new HashMap<>();
     private final Map<String, String> artifactRoots = new HashMap<>();
+    private final List<String> rejected = new ArrayList<>();
 
     JournalReplayer(MlflowRest rest, PrintStream log) {
         this.rest = rest;
@@ -35,6 +36,11 @@ final class JournalReplayer {
     }
 
     /** Replays what is pending in {@code journal}; returns the run id. */
+    /** Records the server refused (a file gone, a value out of range): each journal file and record, and why. */
+    List<String> rejected() {
+        return List.copyOf(rejected);
+    }
+
     String replay(Journal journal) {
         List<ObjectNode> records = journal.records();
         if (records.isEmpty()) {
@@ -56,12 +62,13 @@ final class JournalReplayer {
                     end++;
                 }
             }
-            List<ObjectNode> chunk = records.subList(done, end);
+            List<ObjectNode> chunk = records.subList(done, end).stream().map(journal::resolve).toList();
             try {
                 apply(runId, chunk);
             } catch (TrackingRejectedException e) {
-                log.println("mergelab: tracking: " + journal.file() + " record " + done + " rejected, skipped: "
-                        + e.getMessage());
+                String what = journal.file() + " record " + done + ": " + e.getMessage();
+                log.println("mergelab: tracking: " + what + " (rejected, skipped)");
+                rejected.add(what);
             }
             journal.markReplayed(end);
             done = end;

@@ -25,7 +25,8 @@ public final class JournalSync {
     }
 
     /** What a sync did. */
-    public record Result(int journals, int recordsReplayed, List<Path> stillPending) {}
+    /** @param rejected records the server refused, each naming its journal, record and reason: not delivered */
+    public record Result(int journals, int recordsReplayed, List<Path> stillPending, List<String> rejected) {}
 
     public Result sync(Path studyDir) {
         if (!Files.isDirectory(studyDir)) {
@@ -63,7 +64,7 @@ public final class JournalSync {
         for (Journal j : todo) {
             log.println("mergelab: sync: " + j.file() + ": not replayed (parent run missing?)");
         }
-        return new Result(journals.size(), replayed, todo.stream().map(Journal::file).toList());
+        return new Result(journals.size(), replayed, todo.stream().map(Journal::file).toList(), replayer.rejected());
     }
 
     /**

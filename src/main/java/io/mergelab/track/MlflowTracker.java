@@ -190,7 +190,7 @@ public final class MlflowTracker implements Tracker {
                     return;
                 }
             }
-            journal.append(record);
+            journal.append(journal.pin(record));
             if (rest != null && System.currentTimeMillis() >= nextRetryAt) {
                 tryReplay(false);
             }

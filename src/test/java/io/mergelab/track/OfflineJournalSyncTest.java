@@ -93,4 +93,63 @@ class OfflineJournalSyncTest {
         assertArrayEquals(Files.readAllBytes(cm), reader.download(
                 "/api/2.0/mlflow-artifacts/artifacts/" + exp + "/" + evalId + "/artifacts/plots/confusion.png"));
     }
+
+    /**
+     * An artifact journaled offline is the file as it was when logged: a temporary file deleted before the sync, a
+     * config edited after the run, both reach the server with their logged bytes; a record that cannot be delivered
+     * makes sync exit 1 naming it.
+     */
+    @Test
+    void journaledArtifactsAreCopiesTakenWhenLoggedAndAnUndeliverableOneFailsSync() throws Exception {
+        Path study = mlflow.work().resolve("outputs/pinned");
+        Path stepDir = Files.createDirectories(study.resolve("eval-yelp"));
+        Path tmpPlot = Files.createTempFile(mlflow.work(), "confusion", ".png");
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 4, 5, 6};
+        Files.write(tmpPlot, png);
+        Path config = study.resolve("config.yaml");
+        Files.writeString(config, "learning_rate: 0.001\n");
+        Path plots = Files.createDirectories(study.resolve("plots"));
+        Files.writeString(plots.resolve("a.txt"), "first\n");
+        try (MlflowTracker tracker = MlflowTracker.journalOnly(System.err)) {
+            TrackedRun parent = tracker.startStudy(RunSpec.of("pinned", "study", "pinned", study));
+            TrackedRun eval = tracker.startStep(parent, RunSpec.of("pinned", "eval/yelp", "eval/yelp", stepDir));
+            eval.logArtifact(tmpPlot, "plots");
+            eval.logArtifact(config, "");
+            eval.logArtifacts(plots, "tables");
+            eval.end(RunStatus.FINISHED);
+            parent.end(RunStatus.FINISHED);
+        }
+        Files.delete(tmpPlot);                                   // a temporary file, gone before the sync
+        Files.writeString(config, "learning_rate: 0.5\n");      // edited after the run
+        Files.writeString(plots.resolve("a.txt"), "edited\n");
+
+        assertEquals(0, Main.execute("sync", study.toString(), "--tracking-uri", mlflow.server().url()));
+        MlflowReader reader = mlflow.reader();
+        Map<String, JsonNode> runs = reader.runs(reader.experimentId("pinned"));
+        String evalId = runs.get("eval/yelp").at("/info/run_id").asText();
+        String base = "/api/2.0/mlflow-artifacts/artifacts/" + runs.get("eval/yelp").at("/info/experiment_id").asText()
+                + "/" + evalId + "/artifacts/";
+        assertArrayEquals(png, reader.download(base + "plots/" + tmpPlot.getFileName()));
+        assertEquals("learning_rate: 0.001\n", new String(reader.download(base + "config.yaml")));
+        assertEquals("first\n", new String(reader.download(base + "tables/a.txt")));
+
+        // a record whose copy is gone cannot be delivered: sync says which and exits 1
+        Path other = Files.createDirectories(study.resolve("eval-amazon"));
+        try (MlflowTracker tracker = MlflowTracker.journalOnly(System.err)) {
+            TrackedRun parent = tracker.startStudy(RunSpec.of("pinned", "study", "pinned", study));
+            TrackedRun eval = tracker.startStep(parent, RunSpec.of("pinned", "eval/amazon", "eval/amazon", other));
+            eval.logArtifact(config, "");
+            eval.end(RunStatus.FINISHED);
+        }
+        try (var blobs = Files.walk(other.resolve(Journal.BLOBS))) {
+            for (Path f : blobs.filter(Files::isRegularFile).toList()) {
+                Files.delete(f);
+            }
+        }
+        java.io.StringWriter err = new java.io.StringWriter();
+        assertEquals(1, Main.execute(new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(err, true), "sync", study.toString(), "--tracking-uri", mlflow.server().url()));
+        assertTrue(err.toString().contains("mergelab: sync: not delivered: " + other.resolve(Journal.FILE)
+                + " record 1: "), err.toString());
+    }
 }
