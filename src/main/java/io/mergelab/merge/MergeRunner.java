@@ -79,7 +79,8 @@ public final class MergeRunner {
         Path out = outDir.toAbsolutePath().normalize();
         checkTarget(out, opt.overwrite());
         Files.createDirectories(out.getParent());
-        Path staging = out.resolveSibling("." + out.getFileName() + ".merging-" + suffix());
+        removeStaleStaging(out);
+        Path staging = out.resolveSibling(stagingPrefix(out, OWNER) + suffix());
         ExecutorService pool = Executors.newFixedThreadPool(opt.threads(), daemon("mergelab-merge"));
         ExecutorService hasher = Executors.newSingleThreadExecutor(daemon("mergelab-sha256"));
         try {
@@ -302,6 +303,58 @@ public final class MergeRunner {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** This process as staging names carry it: host and pid, so a rerun can tell a dead merge's leftovers. */
+    static final String OWNER = host() + "-" + ProcessHandle.current().pid();
+
+    /** {@code .OUT.merging-HOST-PID-}: what every staging folder (and its nested temp files) of OUT starts with. */
+    static String stagingPrefix(Path out, String owner) {
+        return "." + out.getFileName() + ".merging-" + owner + "-";
+    }
+
+    /**
+     * Deletes staging beside {@code out} left by a merge on this host whose process is gone (killed: nothing ran
+     * its cleanup). Staging of a live process, or of another host (a shared file system), is left alone.
+     */
+    static void removeStaleStaging(Path out) throws IOException {
+        String head = "." + out.getFileName() + ".merging-" + host() + "-";
+        List<Path> stale = new ArrayList<>();
+        try (var siblings = Files.list(out.getParent())) {
+            for (Path p : siblings.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(head)) {
+                    continue;
+                }
+                String rest = name.substring(head.length());
+                int dash = rest.indexOf('-');
+                long pid;
+                try {
+                    pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                stale.add(p);
+            }
+        }
+        for (Path p : stale) {
+            deleteRecursively(p);
+            System.err.println("merge: removed " + p.getFileName() + " (staging of an interrupted merge)");
+        }
+    }
+
+    /** The kernel's host name (no DNS look-up), with dashes replaced so HOST-PID parses. */
+    private static String host() {
+        String h;
+        try {
+            h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException | RuntimeException e) {
+            h = System.getenv().getOrDefault("HOSTNAME", "localhost");
+        }
+        return h.isBlank() ? "localhost" : h.replaceAll("[^A-Za-z0-9_.]", "_");
     }
 
     private static String suffix() {

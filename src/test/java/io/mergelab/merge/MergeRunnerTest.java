@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The runner's plumbing: in-memory merges, recycled input arrays, hashes taken while writing. */
@@ -187,6 +188,41 @@ class MergeRunnerTest {
                     assertEquals(x[i], y[i], 1e-6 * Math.abs(x[i]) + 1e-7, r.getKey() + " " + t.name() + "[" + i + "]");
                 }
             }
+        }
+    }
+
+    /**
+     * A merge killed mid-write leaves its staging folder beside OUT (nothing ran its cleanup). The next merge into
+     * OUT removes staging whose process is gone and leaves that of a process still running.
+     */
+    @Test
+    void aMergeRemovesStagingLeftByADeadMergeAndKeepsALiveOnes(@TempDir Path tmp) throws Exception {
+        Path recipe = MergeFixtures.recipe(tmp, "dare", DARE);
+        Path out = tmp.resolve("out");
+        Process dead = new ProcessBuilder("true").start();
+        assertEquals(0, dead.waitFor());
+        Process live = new ProcessBuilder("sleep", "120").start();
+        try {
+            String host = MergeRunner.OWNER.substring(0, MergeRunner.OWNER.lastIndexOf('-'));
+            Path stale = Files.createDirectories(tmp.resolve(
+                    MergeRunner.stagingPrefix(out, host + "-" + dead.pid()) + "0badf00d"));
+            Files.writeString(stale.resolve("model.safetensors"), "half a tensor");
+            Path staleNested = Files.createDirectories(tmp.resolve(
+                    MergeRunner.stagingPrefix(out, host + "-" + dead.pid()) + "0badf00d.tmp-0000beef"));
+            Path running = Files.createDirectories(tmp.resolve(
+                    MergeRunner.stagingPrefix(out, host + "-" + live.pid()) + "cafe0001"));
+            Path otherHost = Files.createDirectories(tmp.resolve(
+                    MergeRunner.stagingPrefix(out, "elsewhere-" + dead.pid()) + "cafe0002"));
+
+            MergeEngine.withDefaultMethods().run(recipe, out, 3, MergeRunner.Options.defaults().withThreads(2));
+
+            assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
+            assertFalse(Files.exists(stale), "a dead merge's staging is removed");
+            assertFalse(Files.exists(staleNested));
+            assertTrue(Files.isDirectory(running), "a running merge's staging is left alone");
+            assertTrue(Files.isDirectory(otherHost), "another host's staging is left alone");
+        } finally {
+            live.destroyForcibly();
         }
     }
 }
