@@ -42,7 +42,8 @@ record FinetuneAction(String baseStep, String dataStep, int sliceIndex, int slic
                 ? Datasets.disjointSlices(data.train(), sliceCount, dataSeed).get(sliceIndex) : data.train();
         TrainingArgs args = TrainingArgs.fromMap(trainingArgs);
         Path base = ModelOutputs.modelDir(ctx.outputOf(baseStep));
-        FineTuneResult result = new FineTuner(args, System.err, true, StudyCompute.choose(compute)).run(new FineTuneJob(base, data.labels(), train,
+        FineTuneResult result = new FineTuner(args, System.err, true, StudyCompute.choose(compute))
+                .withMetrics(ctx.metrics()).run(new FineTuneJob(base, data.labels(), train,
                 data.validation(), List.of(), out, false));
         if (!Double.isFinite(result.trainLoss())) {
             // A diverged model would poison every merge and score as chance: stop here and say so.

@@ -44,7 +44,8 @@ record PretrainAction(String initStep, List<Path> corpus, String column, double 
                 Path init = ModelOutputs.modelDir(ctx.outputOf(initStep));
                 if (!Files.isRegularFile(partial.resolve("metrics.json"))) { // else killed just before the rename
                     new CausalLmPretrainer(args, System.err, true,
-                            sampledSoftmax > 0 ? new SampledSoftmax(sampledSoftmax) : null).run(new PretrainJob(init, text.documents(),
+                            sampledSoftmax > 0 ? new SampledSoftmax(sampledSoftmax) : null).withMetrics(ctx.metrics())
+                            .run(new PretrainJob(init, text.documents(),
                             heldOut, partial, false));
                 }
                 StepStore.deleteRecursively(done);

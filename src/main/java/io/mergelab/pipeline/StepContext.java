@@ -1,5 +1,7 @@
 package io.mergelab.pipeline;
 
+import io.mergelab.train.MetricsSink;
+
 import java.nio.file.Path;
 
 /** What a running step may see: its own (temporary) output folder and the finished outputs of its dependencies. */
@@ -17,4 +19,9 @@ public interface StepContext {
 
     /** Where every step's final output lives, {@code outputs/<study>/}. */
     Path studyDir();
+
+    /** Where a training step sends its history while it runs (the step's tracking run); never null. */
+    default MetricsSink metrics() {
+        return MetricsSink.NONE;
+    }
 }

@@ -1,5 +1,7 @@
 package io.mergelab.pipeline;
 
+import io.mergelab.train.MetricsSink;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +31,11 @@ public interface StepListener {
     }
 
     default void runFinished(RunSummary summary) {
+    }
+
+    /** Where a started step's training history goes while it runs (live tracking), or null for nowhere. */
+    default MetricsSink liveMetrics(Step step) {
+        return null;
     }
 
     static StepListener all(List<StepListener> listeners) {
@@ -61,6 +68,13 @@ public interface StepListener {
             @Override
             public void runFinished(RunSummary summary) {
                 listeners.forEach(l -> l.runFinished(summary));
+            }
+
+            @Override
+            public MetricsSink liveMetrics(Step step) {
+                List<MetricsSink> sinks = listeners.stream().map(l -> l.liveMetrics(step))
+                        .filter(java.util.Objects::nonNull).toList();
+                return sinks.isEmpty() ? null : (at, values) -> sinks.forEach(k -> k.log(at, values));
             }
         };
     }

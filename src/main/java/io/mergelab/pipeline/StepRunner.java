@@ -1,5 +1,7 @@
 package io.mergelab.pipeline;
 
+import io.mergelab.train.MetricsSink;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +22,7 @@ public final class StepRunner {
             listener.started(step);
             work = store.begin(step);
             Path workDir = work;
+            MetricsSink live = listener.liveMetrics(step);
             step.action().run(new StepContext() {
                 @Override
                 public Step step() {
@@ -47,6 +50,11 @@ public final class StepRunner {
                 @Override
                 public Path studyDir() {
                     return store.root();
+                }
+
+                @Override
+                public MetricsSink metrics() {
+                    return live != null ? live : MetricsSink.NONE;
                 }
             });
             Path out = store.commit(step, work, start);

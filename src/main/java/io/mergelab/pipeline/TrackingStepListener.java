@@ -8,6 +8,7 @@ import io.mergelab.track.RunStatus;
 import io.mergelab.track.RunTags;
 import io.mergelab.track.TrackedRun;
 import io.mergelab.track.Tracker;
+import io.mergelab.train.MetricsSink;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +57,8 @@ public final class TrackingStepListener implements StepListener {
     private final Map<String, String> commonTags;
     private final PrintStream log;
     private final Map<String, TrackedRun> running = new HashMap<>();
+    /** Steps whose history reached their run while they trained. */
+    private final Set<String> liveSteps = new HashSet<>();
     private TrackedRun parent;
     private TrackedStepNames names;
     private int tracked;
@@ -227,33 +231,66 @@ public final class TrackingStepListener implements StepListener {
         }
     }
 
-    /** Training curve from the trainer's history (read after the step: the trainer has no live hook). */
+    /**
+     * A training step's history goes to its run as the trainer logs it (transformers' MLflow callback does the
+     * same); a step that never logs live (finished before a kill hit its commit, or run by a Slurm job while this
+     * process tracks) has its history replayed from training_state.json when it finishes.
+     */
+    @Override
+    public synchronized MetricsSink liveMetrics(Step step) {
+        TrackedRun run = running.get(step.id());
+        if (run == null || !(step.kind().equals("finetune") || step.kind().equals("pretrain"))) {
+            return null;
+        }
+        String ds = names.dataset(step);
+        return (at, values) -> {
+            Map<String, Double> m = metricNames(values, ds);
+            if (!m.isEmpty()) {
+                synchronized (this) {
+                    liveSteps.add(step.id());
+                    guard(step.label(), () -> run.logMetrics(m, at));
+                }
+            }
+        };
+    }
+
+    /** MLflow names of a history entry's numbers: train.* for training, validation.DATASET.* for eval_*. */
+    private static Map<String, Double> metricNames(Map<String, Double> entry, String ds) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        entry.forEach((k, v) -> {
+            if (k.equals("step")) {
+                return;
+            }
+            if (k.startsWith("eval_")) {
+                m.put("validation." + ds + "." + k.substring(5), v);
+            } else if (!k.equals("epoch") || entry.containsKey("loss")) {
+                m.put(switch (k) {
+                    case "epoch_train_seconds" -> "train.epoch_seconds";
+                    case "epoch_tokens_per_second" -> "train.tokens_per_second";
+                    default -> "train." + k;
+                }, v);
+            }
+        });
+        return m;
+    }
+
+    /** The training curve, unless it went to the run live, and the trainer's state file as an artifact. */
     private void finetune(TrackedRun run, Step step, Path model, Map<String, Double> finals) throws IOException {
         String ds = names.dataset(step);
         Path state = model.resolve("training_state.json");
         if (Files.isRegularFile(state)) {
-            for (JsonNode e : Canonical.json().readTree(state.toFile()).path("log_history")) {
-                long at = e.path("step").asLong();
-                Map<String, Double> m = new LinkedHashMap<>();
-                e.properties().forEach(f -> {
-                    String k = f.getKey();
-                    if (!f.getValue().isNumber() || k.equals("step")) {
-                        return;
+            if (!liveSteps.remove(step.id())) {
+                for (JsonNode e : Canonical.json().readTree(state.toFile()).path("log_history")) {
+                    Map<String, Double> entry = new LinkedHashMap<>();
+                    e.properties().forEach(f -> {
+                        if (f.getValue().isNumber()) {
+                            entry.put(f.getKey(), f.getValue().asDouble());
+                        }
+                    });
+                    Map<String, Double> m = metricNames(entry, ds);
+                    if (!m.isEmpty()) {
+                        run.logMetrics(m, e.path("step").asLong());
                     }
-                    double v = f.getValue().asDouble();
-                    if (k.startsWith("eval_")) {
-                        m.put("validation." + ds + "." + k.substring(5), v);
-                    } else if (!k.equals("epoch") || e.has("loss")) {
-                        m.put(switch (k) {
-                            case "loss", "learning_rate", "grad_norm", "epoch" -> "train." + k;
-                            case "epoch_train_seconds" -> "train.epoch_seconds";
-                            case "epoch_tokens_per_second" -> "train.tokens_per_second";
-                            default -> "train." + k;
-                        }, v);
-                    }
-                });
-                if (!m.isEmpty()) {
-                    run.logMetrics(m, at);
                 }
             }
             run.logArtifact(state, "");

@@ -55,6 +55,7 @@ public final class CausalLmPretrainer {
     private final boolean progressBar;
     private final SampledSoftmax sampled;
     private final UnaryOperator<TrainingLoop.Objective> instrument;
+    private final MetricsSink metrics;
 
     public CausalLmPretrainer(TrainingArgs args, PrintStream log, boolean progressBar) {
         this(args, log, progressBar, null);
@@ -68,11 +69,22 @@ public final class CausalLmPretrainer {
     /** @param instrument wraps the training objective (tests inject a diverging loss with it) */
     CausalLmPretrainer(TrainingArgs args, PrintStream log, boolean progressBar, SampledSoftmax sampled,
             UnaryOperator<TrainingLoop.Objective> instrument) {
+        this(args, log, progressBar, sampled, instrument, MetricsSink.NONE);
+    }
+
+    private CausalLmPretrainer(TrainingArgs args, PrintStream log, boolean progressBar, SampledSoftmax sampled,
+            UnaryOperator<TrainingLoop.Objective> instrument, MetricsSink metrics) {
         this.args = args;
         this.log = log;
         this.progressBar = progressBar;
         this.sampled = sampled;
         this.instrument = instrument;
+        this.metrics = metrics;
+    }
+
+    /** The same pre-trainer, also sending each history entry to {@code sink} as it is logged. */
+    public CausalLmPretrainer withMetrics(MetricsSink sink) {
+        return new CausalLmPretrainer(args, log, progressBar, sampled, instrument, sink);
     }
 
     /** {@link #DEFAULTS} overlaid with {@code explicit} (transformers' TrainingArguments names). */
@@ -157,7 +169,7 @@ public final class CausalLmPretrainer {
                     loop = new TrainingLoop("pre-training", args, manager, optimizer, train.size(),
                             instrument.apply(objective(lm, train)),
                             state, out, dir -> Gpt2Checkpoints.saveLanguageModel(lm, null, dir, false), log,
-                            listeners(lm.model(), heldOut, manager, stop));
+                            listeners(lm.model(), heldOut, manager, stop), metrics);
                     loop.run();
                 }
                 return finish(model, out, manager, lm, loop, train, heldOut, resumedFrom, initialLoss);
@@ -243,6 +255,7 @@ public final class CausalLmPretrainer {
         last.put("step", state.step);
         last.put("epoch", loop.epoch());
         heldOutScalars(heldOutLoss).forEach((k, v) -> last.put("eval_" + k, v));
+        loop.publish(last);
         Path staged = out.resolve(".final-model-" + ProcessHandle.current().pid());
         ResumeCheckpoints.deleteRecursively(staged);
         Gpt2Checkpoints.saveLanguageModel(lm, model, staged, false);

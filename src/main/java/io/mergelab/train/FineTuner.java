@@ -57,6 +57,7 @@ public final class FineTuner {
     private final PrintStream log;
     private final boolean progressBar;
     private final Device device;
+    private final MetricsSink metrics;
 
     public FineTuner(TrainingArgs args, PrintStream log, boolean progressBar) {
         this(args, log, progressBar, null);
@@ -64,10 +65,20 @@ public final class FineTuner {
 
     /** @param device where weights, optimizer state and batches live; null: the engine's default */
     public FineTuner(TrainingArgs args, PrintStream log, boolean progressBar, Device device) {
+        this(args, log, progressBar, device, MetricsSink.NONE);
+    }
+
+    private FineTuner(TrainingArgs args, PrintStream log, boolean progressBar, Device device, MetricsSink metrics) {
         this.args = args;
         this.log = log;
         this.progressBar = progressBar;
         this.device = device;
+        this.metrics = metrics;
+    }
+
+    /** The same trainer, also sending each history entry to {@code sink} as it is logged. */
+    public FineTuner withMetrics(MetricsSink sink) {
+        return new FineTuner(args, log, progressBar, device, sink);
     }
 
     public FineTuner(TrainingArgs args) {
@@ -122,7 +133,7 @@ public final class FineTuner {
                     loop = new TrainingLoop("fine-tuning", args, manager, optimizer, train.size(),
                             objective(classifier, train, pad),
                             state, out, dir -> Gpt2Checkpoints.saveClassifier(classifier, null, dir, false), log,
-                            listeners(classifier, validation, manager, pad, job.model(), out, stop));
+                            listeners(classifier, validation, manager, pad, job.model(), out, stop), metrics);
                     loop.run();
                 }
                 return finish(job, out, manager, classifier, loop, train, resumedFrom, validation, test);

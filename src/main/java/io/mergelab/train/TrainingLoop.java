@@ -4,13 +4,16 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mergelab.model.gpt2.TorchScalar;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one training loop behind fine-tuning and pre-training, as transformers' Trainer steps: seeded epoch order,
@@ -53,6 +56,7 @@ final class TrainingLoop {
     private final ResumeCheckpoints.ModelSaver saver;
     private final PrintStream log;
     private final List<TrainingListener> listeners;
+    private final MetricsSink sink;
     private final int batches;
     private final int stepsPerEpoch;
     private final int totalSteps;
@@ -66,10 +70,11 @@ final class TrainingLoop {
      * @param rows    the number of training rows (examples, blocks) an epoch goes through
      * @param manager the weights' manager; each micro-batch computes in a sub-manager of it, closed after backward
      * @param saver   writes the model's files into a resume checkpoint
+     * @param sink    receives each history entry as it is logged
      */
     TrainingLoop(String what, TrainingArgs args, NDManager manager, AdamW optimizer, int rows, Objective objective,
             TrainingState state, Path out,
-            ResumeCheckpoints.ModelSaver saver, PrintStream log, List<TrainingListener> listeners) {
+            ResumeCheckpoints.ModelSaver saver, PrintStream log, List<TrainingListener> listeners, MetricsSink sink) {
         this.what = what;
         this.args = args;
         this.engine = Engine.getInstance();
@@ -82,6 +87,7 @@ final class TrainingLoop {
         this.saver = saver;
         this.log = log;
         this.listeners = List.copyOf(listeners);
+        this.sink = sink;
         int bs = args.trainBatchSize();
         batches = (rows + bs - 1) / bs;
         int accum = args.gradientAccumulationSteps();
@@ -141,6 +147,17 @@ final class TrainingLoop {
         return ResumeCheckpoints.latest(out).orElse(null);
     }
 
+    /** Hands a history entry's numbers to the sink, at the entry's step (live tracking). */
+    void publish(ObjectNode entry) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        entry.properties().forEach(f -> {
+            if (f.getValue().isNumber() && !f.getKey().equals("step")) {
+                values.put(f.getKey(), f.getValue().asDouble());
+            }
+        });
+        sink.log(entry.path("step").asLong(), values);
+    }
+
     /** Trains until the last step, early stopping ({@code state.stoppedEarly}) or a listener's exception. */
     void run() throws IOException {
         int cachedEpoch = -1;
@@ -160,8 +177,12 @@ final class TrainingLoop {
                 state.lossSum += s.loss();
                 state.windowLossSum += s.loss();
                 state.windowSteps++;
+                int logged = state.history.size();
                 for (TrainingListener l : listeners) {
                     l.onStep(this, s);
+                }
+                for (int i = logged; i < state.history.size(); i++) {
+                    publish((ObjectNode) state.history.get(i));
                 }
             }
         } finally {

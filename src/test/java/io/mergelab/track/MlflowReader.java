@@ -96,6 +96,16 @@ final class MlflowReader {
         return out;
     }
 
+    /** A metric's history as [step, timestamp in ms] pairs: when the client logged each value. */
+    List<long[]> timestamps(String runId, String key) throws IOException, InterruptedException {
+        JsonNode res = get("/api/2.0/mlflow/metrics/get-history?run_id=" + runId + "&metric_key=" + enc(key)
+                + "&max_results=25000");
+        List<long[]> out = new ArrayList<>();
+        res.path("metrics").forEach(m -> out.add(new long[] {m.get("step").asLong(), m.get("timestamp").asLong()}));
+        out.sort((a, b) -> Long.compare(a[0], b[0]));
+        return out;
+    }
+
     /** Paths of files under a run's artifact directory, recursively (the API the UI uses). */
     List<String> artifactFiles(String runId, String path) throws IOException, InterruptedException {
         JsonNode res = get("/api/2.0/mlflow/artifacts/list?run_id=" + runId + (path.isEmpty() ? "" : "&path=" + enc(path)));

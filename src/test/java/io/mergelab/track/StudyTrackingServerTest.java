@@ -119,6 +119,16 @@ class StudyTrackingServerTest {
                 assertEquals(h.get("loss").asDouble(), loss.get(i++)[1], 1e-9);
             }
         }
+        // live, as transformers' MLflow callback logs: every training metric reached the server before the
+        // trainer wrote its final model, i.e. while the fine-tune step was still running
+        long modelWritten = Files.getLastModifiedTime(studyDir.resolve(MlflowReader.tags(ft).get(RunTags.STEP_ID))
+                .resolve("model/model.safetensors")).toMillis();
+        for (String key : List.of("train.loss", "train.grad_norm", "validation.yelp.accuracy")) {
+            for (long[] t : mlflow.reader().timestamps(ftId, key)) {
+                assertTrue(t[1] <= modelWritten, key + " at step " + t[0] + " logged at " + t[1]
+                        + ", after the model was written at " + modelWritten);
+            }
+        }
         assertEquals(4, mlflow.reader().history(ftId, "train.learning_rate").size());
         assertEquals(4, mlflow.reader().history(ftId, "train.grad_norm").size());
         List<double[]> val = mlflow.reader().history(ftId, "validation.yelp.accuracy");
