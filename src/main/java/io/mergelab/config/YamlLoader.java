@@ -34,10 +34,52 @@ public final class YamlLoader {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(Mark.of(file.toString()), "no such file");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw undecodable(file);
         } catch (IOException e) {
             throw new ConfigException(Mark.of(file.toString()), "cannot read: " + e.getMessage());
         }
+        if (text.indexOf('\0') >= 0) {
+            throw undecodable(file);
+        }
         return parse(text, file.toString());
+    }
+
+    /** What is wrong with a file that is not UTF-8 text, at its first offending byte's line and column. */
+    private static ConfigException undecodable(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            return new ConfigException(Mark.of(file.toString()), "cannot read: " + e.getMessage());
+        }
+        int bad = -1;
+        for (int i = 0; i < bytes.length && bad < 0; i++) {
+            bad = bytes[i] == 0 ? i : -1;
+        }
+        boolean binary = bad >= 0;
+        if (!binary) {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+            java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+            java.nio.charset.CoderResult r = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(in, out, true);
+            bad = r.isError() ? in.position() : 0;
+        }
+        int line = 1;
+        int column = 1;
+        for (int i = 0; i < bad; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                column = 1;
+            } else if ((bytes[i] & 0xC0) != 0x80) { // count characters, not UTF-8 continuation bytes
+                column++;
+            }
+        }
+        String what = binary ? "a binary file (NUL byte), not YAML text: is this the study config?"
+                : String.format("not UTF-8 text: byte 0x%02X cannot start or continue a character; save the file "
+                        + "as UTF-8", bytes[bad] & 0xFF);
+        return new ConfigException(new Mark(file.toString(), line, column), what);
     }
 
     public static Node parse(String text, String source) {

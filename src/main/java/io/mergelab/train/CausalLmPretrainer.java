@@ -125,7 +125,18 @@ public final class CausalLmPretrainer {
     PretrainResult run(Path model, Path outDir, boolean overwrite, TokenBlocks train, TokenBlocks heldOut,
             String fingerprint) throws IOException {
         Path out = outDir.toAbsolutePath().normalize();
+        boolean created = !Files.exists(out);
         TrainingOutput.prepare(out, overwrite, "pre-training");
+        try {
+            return train(model, out, train, heldOut, fingerprint);
+        } catch (IOException | RuntimeException | Error e) {
+            TrainingOutput.removeIfEmpty(out, created, e);
+            throw e;
+        }
+    }
+
+    private PretrainResult train(Path model, Path out, TokenBlocks train, TokenBlocks heldOut, String fingerprint)
+            throws IOException {
         if (sampled != null) { // part of what a resume must match
             fingerprint = fingerprint + " sampled_softmax=" + sampled.negatives();
         }

@@ -87,7 +87,17 @@ public final class FineTuner {
 
     public FineTuneResult run(FineTuneJob job) throws IOException {
         Path out = job.out().toAbsolutePath().normalize();
+        boolean created = !Files.exists(out);
         TrainingOutput.prepare(out, job.overwrite(), "fine-tune");
+        try {
+            return train(job, out);
+        } catch (IOException | RuntimeException | Error e) {
+            TrainingOutput.removeIfEmpty(out, created, e);
+            throw e;
+        }
+    }
+
+    private FineTuneResult train(FineTuneJob job, Path out) throws IOException {
         if (args.evalStrategy() != TrainingArgs.Strategy.NO && job.validation().isEmpty()) {
             throw new IllegalArgumentException("eval_strategy=" + args.evalStrategy().name().toLowerCase(Locale.ROOT)
                     + " needs a validation split, but it is empty");

@@ -47,6 +47,23 @@ final class TrainingOutput {
         }
     }
 
+    /**
+     * After a failed run: removes {@code out} if this run created it and left nothing in it, so a failure leaves no
+     * empty folder behind (a run that wrote a checkpoint keeps it, to resume from).
+     */
+    static void removeIfEmpty(Path out, boolean created, Throwable failure) {
+        if (!created) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(out)) {
+            if (s.findAny().isEmpty()) {
+                Files.delete(out);
+            }
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
     /** Resuming is only sound with the same arguments and data; anything else is refused, naming the difference. */
     static void checkSameRun(Path checkpoint, TrainingState state, TrainingArgs args, String fingerprint) {
         JsonNode saved = TrainingState.MAPPER.valueToTree(state.meta.get("args"));

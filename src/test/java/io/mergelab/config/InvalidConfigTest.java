@@ -44,6 +44,18 @@ class InvalidConfigTest {
     }
 
     @Test
+    void aConfigThatIsNotUtf8TextSaysWhatIsWrongAndWhere() throws IOException {
+        Path f = home.resolve("study.yaml");
+        Files.write(f, "name: caf\u00e9\ndatasets: [yelp]\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(f, List.of()));
+        assertEquals(f + ":1:10: not UTF-8 text: byte 0xE9 cannot start or continue a character; save the file as "
+                + "UTF-8", e.getMessage());
+        Files.write(f, new byte[] {'P', 'K', 3, 4, 0, 0, 1});
+        e = assertThrows(ConfigException.class, () -> parser.parse(f, List.of()));
+        assertEquals(f + ":1:5: a binary file (NUL byte), not YAML text: is this the study config?", e.getMessage());
+    }
+
+    @Test
     void deviceAndPrecisionAreCheckedWhereTheyAreWritten() throws IOException {
         assertError("name: s\ndatasets: [yelp]\ndevice: tpu\n", "3:9: device: expected auto, cpu, cuda or cuda:N, got 'tpu'");
         assertError("name: s\ndatasets: [yelp]\nprecision: fp8\n",

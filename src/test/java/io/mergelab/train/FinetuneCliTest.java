@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code mergelab finetune} and {@code mergelab eval} on a shipped dataset spec, without an experiment file. */
@@ -63,5 +64,17 @@ class FinetuneCliTest {
         }
         assertEquals(1, rc);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("did you mean 'num_train_epochs'"), err.toString());
+    }
+
+    /** A fine-tune that fails before it has saved anything leaves no empty --out folder behind. */
+    @Test
+    void aFailedFinetuneLeavesNoEmptyOutputFolder() throws Exception {
+        Path model = TrainFixtures.model(ModelPreset.TINY, tmp);
+        Path out = tmp.resolve("failed");
+        // every row is training data in this spec, so evaluating each epoch has no validation split to use
+        assertEquals(1, Main.execute("finetune", "--model", model.toString(), "--dataset",
+                "benchmarks/finetune/yelp-all.yaml", "--out", out.toString(), "--set", "eval_strategy=epoch",
+                "--max-steps", "2", "--no-progress"));
+        assertFalse(Files.exists(out), "nothing was written, so no folder is left");
     }
 }
