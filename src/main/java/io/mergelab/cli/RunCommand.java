@@ -95,6 +95,9 @@ final class RunCommand implements Callable<Integer> {
         RunSummary summary = exec.execute(plan, store, io.mergelab.pipeline.StepListener.all(java.util.List.of(
                 new ConsoleListener(System.err), io.mergelab.pipeline.TrackingStepListener.forStudy(study, kind,
                         studyDir, Paths.home(), System.getenv(), System.err))));
+        if (only == null) {
+            Studies.publishReport(plan, store);
+        }
         Path report = studyDir.resolve("report");
         double seconds = (System.nanoTime() - start) / 1e9;
         if (Files.isRegularFile(report.resolve("results.md"))) {

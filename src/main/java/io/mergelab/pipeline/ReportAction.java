@@ -15,11 +15,28 @@ record ReportAction(String metric, String split, boolean plots, String note) imp
         Path staged = ctx.workDir().resolve("report");
         new StudyReport(new StudyReport.Settings(metric, split, plots, note)).write(ctx.studyDir(), ctx.plan().steps()
                 .stream().filter(s -> ctx.step().deps().contains(s.id())).map(Step::id).toList(), staged);
-        Path target = ctx.studyDir().resolve("report");
-        Path copy = ctx.studyDir().resolve(".tmp").resolve("report-" + ctx.step().id());
+        publish(ctx.studyDir(), staged, ctx.step().id());
+    }
+
+    /** Names the report step {@code outputs/<study>/report/} was published from. */
+    static final String OWNER = ".report-step";
+
+    /**
+     * Makes {@code outputs/<study>/report/} a copy of {@code source}, the report of step {@code stepId}, in one
+     * rename, unless it already is: a study run with other report settings and then with the first ones again
+     * finds its report step done, and the folder must still show that step's report, not the last one written.
+     */
+    static void publish(Path studyDir, Path source, String stepId) throws java.io.IOException {
+        Path target = studyDir.resolve("report");
+        Path owner = target.resolve(OWNER);
+        if (Files.isRegularFile(owner) && Files.readString(owner).strip().equals(stepId)) {
+            return;
+        }
+        Path copy = studyDir.resolve(".tmp").resolve("report-" + stepId);
         StepStore.deleteRecursively(copy);
         Files.createDirectories(copy.getParent());
-        copyTree(staged, copy);
+        copyTree(source, copy);
+        Files.writeString(copy.resolve(OWNER), stepId + "\n");
         StepStore.replaceDir(copy, target);
     }
 

@@ -3,6 +3,7 @@ package io.mergelab.pipeline;
 import io.mergelab.config.StudyConfig;
 import io.mergelab.config.StudyConfigParser;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -31,5 +32,18 @@ public final class Studies {
 
     public static Path studyDir(Path outputs, StudyConfig study) {
         return outputs.resolve(study.name());
+    }
+
+    /**
+     * After a run: {@code outputs/<study>/report/} shows the report of this plan's report step when that step is
+     * done, even if the step ran in an earlier run and another configuration's report was published since.
+     */
+    public static void publishReport(Plan plan, StepStore store) throws java.io.IOException {
+        for (Step s : plan.steps()) {
+            if (s.action() instanceof ReportAction && store.isDone(s.id())
+                    && Files.isDirectory(store.dir(s.id()).resolve("report"))) {
+                ReportAction.publish(store.root(), store.dir(s.id()).resolve("report"), s.id());
+            }
+        }
     }
 }

@@ -35,6 +35,39 @@ class StudyCommandsTest {
         }
     }
 
+    /**
+     * The report folder shows the report of the configuration just run: run, run with another report metric, run
+     * the first again (its report step already done) and the folder holds the first metric's report again.
+     */
+    @Test
+    void theReportFolderFollowsTheConfigurationJustRun(@TempDir Path tmp) throws Exception {
+        String[] quick = {"--outputs", tmp.toString(), "--set", "training_args.max_steps=2", "--set",
+                "evaluate.baselines.stacker=false", "configs/quickstart.yaml"};
+        Path md = tmp.resolve("quickstart/report/results.md");
+        assertEquals(0, run(concat("run", quick)).code());
+        assertTrue(Files.readString(md).contains("Main table: accuracy"), Files.readString(md));
+        assertEquals(0, run(concat(new String[] {"run", "--set", "report.metric=macro_f1"}, quick)).code());
+        assertTrue(Files.readString(md).contains("Main table: macro-F1"), Files.readString(md));
+        Result again = run(concat("run", quick));
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("0 steps run"), again.out());
+        assertTrue(Files.readString(md).contains("Main table: accuracy"), "the first configuration's report again:\n"
+                + Files.readString(md));
+    }
+
+    private static String[] concat(String first, String... rest) {
+        String[] out = new String[rest.length + 1];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void validatePrintsThePlan(@TempDir Path tmp) {
         Result r = run("validate", "--outputs", tmp.toString(), "configs/quickstart_pretrained.yaml");
