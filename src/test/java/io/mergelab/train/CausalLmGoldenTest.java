@@ -37,8 +37,12 @@ class CausalLmGoldenTest {
      * over 30 positions, moves little with it (seen 3e-6 relative at step 3). */
     static final Tolerance LOSS_AFTER_UPDATES = Tolerance.relative(1e-5, 1e-6);
     /** The step-3 gradient norm (19.0: lr 1e-2 overshoots, the loss rises) amplifies those weight differences:
-     * seen 2.6e-5 relative on an AMD EPYC (19.00037 vs 19.00084), about 8 times step 2's 3.4e-6. */
-    static final Tolerance NORM_AFTER_UPDATES = Tolerance.relative(5e-5, 1e-6);
+     * AdamW's first steps move every weight by about lr·sign(m/√v), so a gradient component near zero whose rounding
+     * differs moves its weight 2·lr the other way, and which components those are depends on the summation order.
+     * Seen 2.6e-5 relative on an AMD EPYC (19.00037 vs 19.00084), 5.9e-5 there under MKL_CBWR=COMPATIBLE (another
+     * MKL code path); bound 2e-4, three times that. The losses after updates keep their 1e-5, and
+     * AdamWGoldenTest checks the update rule itself to 1e-6. */
+    static final Tolerance NORM_AFTER_UPDATES = Tolerance.relative(2e-4, 1e-6);
 
     private static JsonNode golden() throws IOException {
         return new ObjectMapper().readTree(Path.of("src/test/resources/golden/pretrain/clm-tiny-seed7.json").toFile());
