@@ -119,6 +119,7 @@ public final class StudyPlanner {
         }
 
         Plan build() {
+            checkBaseModel(study);
             Step base = add(baseStep());
             StudyConfig.Pretrain pretrain = study.baseModel().pretrain();
             Step scratch = null; // the random-init base, when the report compares fine-tuning from it
@@ -487,6 +488,49 @@ public final class StudyPlanner {
             }
             out.put("params", m.params());
             return out;
+        }
+    }
+
+    /**
+     * What can be known of the base before any work: a base_model.path must be a loadable GPT-2 checkpoint (weights
+     * present, safetensors readable, shapes a GPT-2's), and no max_length may exceed its n_positions.
+     */
+    private void checkBaseModel(StudyConfig study) {
+        StudyConfig.BaseModel b = study.baseModel();
+        int nPositions;
+        if (b.isPreset()) {
+            nPositions = io.mergelab.model.gpt2.ModelPreset.parse(b.preset()).nPositions;
+        } else if (b.path() != null) {
+            try {
+                io.mergelab.model.checkpoint.CheckpointDir dir = io.mergelab.model.checkpoint.CheckpointDir.open(b.path());
+                dir.validateGpt2Shapes();
+                nPositions = dir.config().nPositions();
+            } catch (RuntimeException e) {
+                throw new ConfigException(b.mark(), "base_model: " + b.path() + " is not a usable GPT-2 checkpoint: "
+                        + LocalExecutor.oneLine(e));
+            }
+        } else {
+            return; // a hub id: resolved (and checked) by its step
+        }
+        List<Map.Entry<String, Map<String, Object>>> args = new ArrayList<>();
+        args.add(Map.entry("training_args", study.trainingArgs()));
+        for (Variant v : study.variants()) {
+            Map<String, Object> merged = new TreeMap<>(study.trainingArgs());
+            merged.putAll(v.trainingArgs());
+            args.add(Map.entry("variant '" + v.name() + "' training_args", merged));
+        }
+        if (b.pretrain() != null) {
+            Map<String, Object> pre = new TreeMap<>(CausalLmPretrainer.DEFAULTS); // validated with the pretrain step
+            pre.putAll(b.pretrain().trainingArgs());
+            args.add(Map.entry("base_model.pretrain.training_args", pre));
+        }
+        for (Map.Entry<String, Map<String, Object>> e : args) {
+            int maxLength = intArg(e.getValue(), "max_length", 128);
+            if (maxLength > nPositions) {
+                throw new ConfigException(b.mark(), e.getKey() + ".max_length " + maxLength + " exceeds the base "
+                        + "model's n_positions " + nPositions + ": sequences that long cannot be embedded; set "
+                        + "max_length to at most " + nPositions);
+            }
         }
     }
 

@@ -32,6 +32,45 @@ class StudyPlannerTest {
         return p.steps().stream().collect(Collectors.groupingBy(Step::kind, Collectors.counting()));
     }
 
+    /**
+     * validate refuses, before any work and naming the config line, a base_model.path that no run could load (no
+     * weights, pickle-only, a truncated safetensors file, not a GPT-2) and a max_length beyond the base's
+     * n_positions.
+     */
+    @Test
+    void aBaseCheckpointThatCannotBeLoadedOrIsTooShortIsRefusedByValidate(@TempDir Path tmp) throws Exception {
+        Path fake = Path.of("src/test/resources/models/fake-gpt2").toAbsolutePath();
+        Path noWeights = Files.createDirectories(tmp.resolve("no-weights"));
+        Files.copy(fake.resolve("config.json"), noWeights.resolve("config.json"));
+        Path pickle = Files.createDirectories(tmp.resolve("pickle"));
+        Files.copy(fake.resolve("config.json"), pickle.resolve("config.json"));
+        Files.write(pickle.resolve("pytorch_model.bin"), new byte[] {'P', 'K', 3, 4});
+        Path truncated = Files.createDirectories(tmp.resolve("truncated"));
+        Files.copy(fake.resolve("config.json"), truncated.resolve("config.json"));
+        byte[] weights = Files.readAllBytes(fake.resolve("model.safetensors"));
+        Files.write(truncated.resolve("model.safetensors"), java.util.Arrays.copyOf(weights, weights.length / 2));
+        Path llama = Files.createDirectories(tmp.resolve("llama"));
+        Files.writeString(llama.resolve("config.json"), "{\"model_type\": \"llama\", \"hidden_size\": 64}");
+        for (Path dir : List.of(noWeights, pickle, truncated, llama)) {
+            Path cfg = Files.writeString(tmp.resolve("study.yaml"), "name: s\nbase_model: {path: " + dir
+                    + "}\ndatasets: [yelp]\nvariants: [{dataset: yelp, name: y}]\n");
+            ConfigException e = assertThrows(ConfigException.class, () -> plan(cfg), dir.toString());
+            assertTrue(e.getMessage().startsWith(cfg + ":2:20: base_model: " + dir + " is not a usable GPT-2 "
+                    + "checkpoint: "), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        }
+        Path ok = Files.writeString(tmp.resolve("study.yaml"), "name: s\nbase_model: {path: " + fake
+                + "}\ndatasets: [yelp]\nvariants: [{dataset: yelp, name: y}]\n");
+        assertEquals(fake.toString(), plan(ok).steps().get(0).inputs().get("path"));
+        ConfigException tooLong = assertThrows(ConfigException.class, () -> plan(ok, "training_args.max_length=4096"));
+        assertEquals(ok + ":2:20: training_args.max_length 4096 exceeds the base model's n_positions 1024: sequences "
+                + "that long cannot be embedded; set max_length to at most 1024", tooLong.getMessage());
+        ConfigException pretrain = assertThrows(ConfigException.class, () -> plan(HOME.resolve(
+                "configs/quickstart_pretrained.yaml"), "base_model.pretrain.training_args.max_length=2048"));
+        assertTrue(pretrain.getMessage().contains("base_model.pretrain.training_args.max_length 2048 exceeds the base "
+                + "model's n_positions"), pretrain.getMessage());
+    }
+
     @Test
     void quickstartExpandsIntoTheFullDag() {
         Plan p = plan(HOME.resolve("configs/quickstart_pretrained.yaml"));
