@@ -88,20 +88,21 @@ final class MlflowReader {
 
     /** (step, value) of a metric's full history, in step order. */
     List<double[]> history(String runId, String key) throws IOException, InterruptedException {
-        JsonNode res = get("/api/2.0/mlflow/metrics/get-history?run_id=" + runId + "&metric_key=" + enc(key)
-                + "&max_results=25000");
         List<double[]> out = new ArrayList<>();
-        res.path("metrics").forEach(m -> out.add(new double[] {m.get("step").asLong(), m.get("value").asDouble()}));
+        metricHistory(runId, key).forEach(m -> out.add(new double[] {m.get("step").asLong(), m.get("value").asDouble()}));
         out.sort((a, b) -> Double.compare(a[0], b[0]));
         return out;
     }
 
+    private JsonNode metricHistory(String runId, String key) throws IOException, InterruptedException {
+        return get("/api/2.0/mlflow/metrics/get-history?run_id=" + runId + "&metric_key=" + enc(key)
+                + "&max_results=25000").path("metrics");
+    }
+
     /** A metric's history as [step, timestamp in ms] pairs: when the client logged each value. */
     List<long[]> timestamps(String runId, String key) throws IOException, InterruptedException {
-        JsonNode res = get("/api/2.0/mlflow/metrics/get-history?run_id=" + runId + "&metric_key=" + enc(key)
-                + "&max_results=25000");
         List<long[]> out = new ArrayList<>();
-        res.path("metrics").forEach(m -> out.add(new long[] {m.get("step").asLong(), m.get("timestamp").asLong()}));
+        metricHistory(runId, key).forEach(m -> out.add(new long[] {m.get("step").asLong(), m.get("timestamp").asLong()}));
         out.sort((a, b) -> Long.compare(a[0], b[0]));
         return out;
     }
