@@ -50,6 +50,7 @@ public final class FineTuner {
     static final String METRICS = "metrics.json";
     static final String TRAINING_STATE = "training_state.json";
     static final String BEST = "best";
+    static final String TOKEN_EMBEDDING = "transformer.wte.weight";
     /** How long a shutdown (SIGTERM) waits for the current step and its resume checkpoint; Slurm's KillWait may cut it shorter. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(120);
 
@@ -58,6 +59,7 @@ public final class FineTuner {
     private final boolean progressBar;
     private final Device device;
     private final MetricsSink metrics;
+    private final boolean denseEmbedding;
 
     public FineTuner(TrainingArgs args, PrintStream log, boolean progressBar) {
         this(args, log, progressBar, null);
@@ -65,10 +67,12 @@ public final class FineTuner {
 
     /** @param device where weights, optimizer state and batches live; null: the engine's default */
     public FineTuner(TrainingArgs args, PrintStream log, boolean progressBar, Device device) {
-        this(args, log, progressBar, device, MetricsSink.NONE);
+        this(args, log, progressBar, device, MetricsSink.NONE, false);
     }
 
-    private FineTuner(TrainingArgs args, PrintStream log, boolean progressBar, Device device, MetricsSink metrics) {
+    private FineTuner(TrainingArgs args, PrintStream log, boolean progressBar, Device device, MetricsSink metrics,
+            boolean denseEmbedding) {
+        this.denseEmbedding = denseEmbedding;
         this.args = args;
         this.log = log;
         this.progressBar = progressBar;
@@ -78,7 +82,12 @@ public final class FineTuner {
 
     /** The same trainer, also sending each history entry to {@code sink} as it is logged. */
     public FineTuner withMetrics(MetricsSink sink) {
-        return new FineTuner(args, log, progressBar, device, sink);
+        return new FineTuner(args, log, progressBar, device, sink, denseEmbedding);
+    }
+
+    /** The same trainer with the token embedding's gradient dense, as autograd computes it (tests compare). */
+    FineTuner withDenseEmbeddingGradient() {
+        return new FineTuner(args, log, progressBar, device, metrics, true);
     }
 
     public FineTuner(TrainingArgs args) {
@@ -124,8 +133,9 @@ public final class FineTuner {
                 test = TokenizedExamples.of(job.test(), tokenizer, args.maxLength(), k);
             }
             String fingerprint = fingerprint(job);
-            try (AdamW optimizer = new AdamW(trainable, args.adamBeta1(), args.adamBeta2(), args.adamEpsilon(),
-                    args.weightDecay(), manager)) {
+            EmbeddingRows rows = embeddingRows(trainable, manager);
+            try (AdamW optimizer = new AdamW(trainable, rows, args.adamBeta1(), args.adamBeta2(),
+                    args.adamEpsilon(), args.weightDecay(), manager, true)) {
                 TrainingState state;
                 if (resume.isPresent()) {
                     state = ResumeCheckpoints.readState(resume.get());
@@ -141,7 +151,7 @@ public final class FineTuner {
                 TrainingLoop loop;
                 try (CheckpointOnShutdown stop = CheckpointOnShutdown.install(SHUTDOWN_GRACE, log)) {
                     loop = new TrainingLoop("fine-tuning", args, manager, optimizer, train.size(),
-                            objective(classifier, train, pad),
+                            objective(classifier, train, pad, rows),
                             state, out, dir -> Gpt2Checkpoints.saveClassifier(classifier, null, dir, false), log,
                             listeners(classifier, validation, manager, pad, job.model(), out, stop), metrics);
                     loop.run();
@@ -151,8 +161,26 @@ public final class FineTuner {
         }
     }
 
+    /**
+     * The token embedding trained by rows ({@link EmbeddingRows}: same weights, a fraction of the work), when it is
+     * trained at all and lives on the CPU; null keeps it dense (GPU, or {@link #withDenseEmbeddingGradient}).
+     */
+    private EmbeddingRows embeddingRows(List<TrainableParameter> trainable, NDManager manager) {
+        if (denseEmbedding || !Device.Type.CPU.equals(manager.getDevice().getDeviceType())) {
+            return null;
+        }
+        for (TrainableParameter p : trainable) {
+            if (p.name().equals(TOKEN_EMBEDDING)) {
+                p.array().setRequiresGradient(false); // its gradient is collected by rows, not by autograd
+                return new EmbeddingRows(p.name(), p.array(), p.decay() && args.weightDecay() != 0);
+            }
+        }
+        return null;
+    }
+
     /** Cross-entropy of the labels against the classifier's logits, on dynamically padded batches. */
-    private static TrainingLoop.Objective objective(LoadedClassifier classifier, TokenizedExamples train, int pad) {
+    private static TrainingLoop.Objective objective(LoadedClassifier classifier, TokenizedExamples train, int pad,
+            EmbeddingRows rows) {
         return (step, idx, drawSeed) -> {
             PaddedBatch batch = PaddedBatch.of(train.rows(), idx, pad);
             long[] labels = new long[idx.length];
@@ -162,8 +190,8 @@ public final class FineTuner {
             NDArray ids = step.create(batch.ids());
             NDArray mask = step.create(batch.mask());
             NDArray y = step.create(labels).reshape(idx.length, 1);
-            NDArray logits = classifier.model()
-                    .forward(new ParameterStore(step, false), new NDList(ids, mask), true).singletonOrThrow();
+            NDArray logits = classifier.model().logits(new ParameterStore(step, false), ids, mask, true,
+                    rows == null ? null : rows::embed);
             return new TrainingLoop.MicroBatch(logits.logSoftmax(1).gather(y, 1).mean().neg(), batch.realTokens());
         };
     }

@@ -13,7 +13,16 @@ public final class GradientClipping {
      * @return the total norm before clipping
      */
     public static double clipGlobalNorm(List<TrainableParameter> params, double maxNorm) {
+        return clipGlobalNorm(params, maxNorm, null);
+    }
+
+    /** The same, with a row-trained embedding's gradient as one more tensor ({@code rows} may be null). */
+    static double clipGlobalNorm(List<TrainableParameter> params, double maxNorm, EmbeddingRows rows) {
         double sumSq = 0;
+        if (rows != null) {
+            double v = (float) Math.sqrt(rows.sumOfSquares()); // a float per-tensor norm, as for the others
+            sumSq += v * v;
+        }
         for (TrainableParameter p : params) {
             try (NDArray g = p.array().getGradient(); NDArray n = g.norm()) {
                 double v = n.getFloat();
@@ -28,6 +37,9 @@ public final class GradientClipping {
                     try (NDArray g = p.array().getGradient()) {
                         g.muli((float) coef);
                     }
+                }
+                if (rows != null) {
+                    rows.scaleGradient((float) coef);
                 }
             }
         }

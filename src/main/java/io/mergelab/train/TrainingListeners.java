@@ -107,6 +107,7 @@ final class TrainingListeners {
                 return;
             }
             TrainingState state = loop.state();
+            loop.syncWeights();
             M m = evaluate.get();
             ObjectNode e = state.history.addObject();
             e.put("step", state.step);

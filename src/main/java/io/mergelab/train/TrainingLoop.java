@@ -132,6 +132,7 @@ final class TrainingLoop {
 
     /** Writes a resume checkpoint of the step just done. */
     Path saveCheckpoint() throws IOException {
+        syncWeights();
         lastSaved = ResumeCheckpoints.save(out, saver, optimizer, state);
         savedAt = state.step;
         return lastSaved;
@@ -145,6 +146,14 @@ final class TrainingLoop {
     /** The newest resume checkpoint on disk (this run's or an earlier attempt's), or null. */
     Path latestCheckpoint() {
         return ResumeCheckpoints.latest(out).orElse(null);
+    }
+
+    /**
+     * Makes the weights whole for a reader outside the step (an evaluation, a save): the optimiser may defer
+     * work on rows no step has used ({@link EmbeddingRows}).
+     */
+    void syncWeights() {
+        optimizer.syncWeights();
     }
 
     /** Hands a history entry's numbers to the sink, at the entry's step (live tracking). */
@@ -186,6 +195,7 @@ final class TrainingLoop {
                 }
             }
         } finally {
+            syncWeights();
             for (TrainingListener l : listeners) {
                 l.onEnd(this);
             }
@@ -213,10 +223,11 @@ final class TrainingLoop {
                 loss += m.loss().getFloat() / micro;
                 profile.lap("forward");
                 gc.backward(m.loss().div(TorchScalar.of(m.loss(), micro)));
+                optimizer.afterBackward();
                 profile.lap("backward");
             }
         }
-        double norm = GradientClipping.clipGlobalNorm(optimizer.parameters(), args.maxGradNorm());
+        double norm = optimizer.clipGradients(args.maxGradNorm());
         profile.lap("clip");
         double lr = schedule.lr(state.step);
         StepResult pending = new StepResult(state.step + 1, loss, norm, tokens, lr, 0);

@@ -31,15 +31,18 @@ public final class Gpt2SequenceClassifier extends Gpt2Module {
     /** Input: ids [B, T] and optional mask [B, T]. Output: logits [B, num_labels]. */
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray ids = inputs.get(0);
-        NDArray mask = inputs.size() > 1 ? inputs.get(1) : null;
-        NDArray hidden = transformer.hidden(ps, ids, mask, training);
+        return new NDList(logits(ps, inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null, training, null));
+    }
+
+    /** Logits [B, num_labels] of ids [B, T] (mask may be null); token embeddings from {@code embedder} if not null. */
+    public NDArray logits(ParameterStore ps, NDArray ids, NDArray mask, boolean training, TokenEmbedder embedder) {
+        NDArray hidden = transformer.hidden(ps, ids, mask, training, embedder);
         NDArray last = lastTokenIndex(ids); // [B]
         long b = hidden.getShape().get(0);
         long c = hidden.getShape().get(2);
         NDArray index = last.reshape(b, 1, 1).broadcast(b, 1, c);
         NDArray pooled = hidden.gather(index, 1).reshape(b, c);
-        return new NDList(score.apply(ps, pooled, training));
+        return score.apply(ps, pooled, training);
     }
 
     private NDArray lastTokenIndex(NDArray ids) {

@@ -46,6 +46,11 @@ public final class Gpt2Transformer extends Gpt2Module {
 
     /** Hidden states [B, T, C]; {@code mask} may be null (no padding). */
     public NDArray hidden(ParameterStore ps, NDArray ids, NDArray mask, boolean training) {
+        return hidden(ps, ids, mask, training, null);
+    }
+
+    /** The same, with the token embeddings from {@code embedder} (null: looked up in {@code wte}). */
+    public NDArray hidden(ParameterStore ps, NDArray ids, NDArray mask, boolean training, TokenEmbedder embedder) {
         long b = ids.getShape().get(0);
         long t = ids.getShape().get(1);
         if (t > arch.nPositions()) {
@@ -55,9 +60,10 @@ public final class Gpt2Transformer extends Gpt2Module {
         NDManager m = ids.getManager();
         NDArray tokens = ids.toType(DataType.INT64, false);
         NDArray positions = m.arange(0L, t, 1L, DataType.INT64).reshape(1, t);
-        NDArray h = Embedding.embedding(tokens, ps.getValue(wte, ids.getDevice(), training), SparseFormat.DENSE)
-                .singletonOrThrow()
-                .add(Embedding.embedding(positions, ps.getValue(wpe, ids.getDevice(), training), SparseFormat.DENSE)
+        NDArray tokenEmbeddings = embedder != null ? embedder.embed(tokens)
+                : Embedding.embedding(tokens, ps.getValue(wte, ids.getDevice(), training), SparseFormat.DENSE)
+                        .singletonOrThrow();
+        NDArray h = tokenEmbeddings.add(Embedding.embedding(positions, ps.getValue(wpe, ids.getDevice(), training), SparseFormat.DENSE)
                         .singletonOrThrow());
         if (training && arch.embdPdrop() > 0) {
             h = Dropout.dropout(h, arch.embdPdrop(), true).singletonOrThrow();
