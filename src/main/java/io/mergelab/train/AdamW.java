@@ -38,8 +38,12 @@ public final class AdamW implements AutoCloseable {
     private final List<NDArray> expAvg = new ArrayList<>();
     private final List<NDArray> expAvgSq = new ArrayList<>();
     private final boolean fused;
-    private final FusedAdamW pass = new FusedAdamW();
+    private final FusedAdamW pass;
     private int step;
+    /** The clipping factor the fused pass applies to dense CPU gradients as it reads them (1: none). */
+    private float pendingScale = 1f;
+    /** Whether the last fused pass left the dense CPU gradients zero (its zero_grad is then already done). */
+    private boolean gradientsZeroed;
 
     public AdamW(List<TrainableParameter> params, double beta1, double beta2, double eps, double weightDecay,
             NDManager parent) {
@@ -65,6 +69,7 @@ public final class AdamW implements AutoCloseable {
         this.eps = eps;
         this.weightDecay = weightDecay;
         this.manager = parent.newSubManager();
+        this.pass = new FusedAdamW(JniUtils.getNumThreads());
         for (TrainableParameter p : this.params) {
             expAvg.add(manager.zeros(p.array().getShape()));
             expAvgSq.add(manager.zeros(p.array().getShape()));
@@ -83,14 +88,37 @@ public final class AdamW implements AutoCloseable {
 
     /** After each micro-batch's backward pass: moves a row-trained embedding's gradient into the step's. */
     void afterBackward() {
+        gradientsZeroed = false;
         if (rows != null) {
             rows.collectGradient();
         }
     }
 
-    /** {@code clip_grad_norm_} over every gradient of the step; returns the norm before clipping. */
+    /**
+     * {@code clip_grad_norm_} over every gradient of the step; returns the norm before clipping. Dense CPU
+     * gradients are scaled by the update's pass as it reads them (the same rounding as scaling them first).
+     */
     double clipGradients(double maxNorm) {
-        return GradientClipping.clipGlobalNorm(dense, maxNorm, rows);
+        double total = GradientClipping.totalNorm(dense, rows);
+        double coef = GradientClipping.coefficient(total, maxNorm);
+        if (coef < 1.0) {
+            if (rows != null) {
+                rows.scaleGradient((float) coef);
+            }
+            for (TrainableParameter p : dense) {
+                if (!fusedHere(p.array())) {
+                    try (NDArray g = p.array().getGradient()) {
+                        g.muli((float) coef);
+                    }
+                }
+            }
+            pendingScale = (float) coef;
+        }
+        return total;
+    }
+
+    private boolean fusedHere(NDArray a) {
+        return fused && Device.Type.CPU.equals(a.getDevice().getDeviceType());
     }
 
     /** Brings deferred work into the weights, so they can be read whole (evaluation, saving). */
@@ -107,26 +135,28 @@ public final class AdamW implements AutoCloseable {
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
         float stepSize = (float) (lr / bc1);
         float decayFactor = (float) (1 - lr * weightDecay);
+        FusedAdamW.Scalars scalars = new FusedAdamW.Scalars(decayFactor, stepSize, (float) bc2Sqrt,
+                (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) eps, pendingScale, true);
         for (int i = 0; i < params.size(); i++) {
             TrainableParameter tp = params.get(i);
             NDArray p = tp.array();
             NDArray m = expAvg.get(i);
             NDArray v = expAvgSq.get(i);
             if (rows != null && tp.name().equals(rows.name())) {
-                rows.step(step, pass, direct(m), direct(v), decayFactor, stepSize, (float) bc2Sqrt,
-                        (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) eps);
+                rows.step(step, pass, direct(m), direct(v), scalars);
                 continue;
             }
             try (NDArray g = p.getGradient()) {
                 boolean decay = tp.decay() && weightDecay != 0;
-                if (fused && Device.Type.CPU.equals(p.getDevice().getDeviceType())) {
-                    pass.step(direct(p), direct(g), direct(m), direct(v), decay, decayFactor, stepSize,
-                            (float) bc2Sqrt, (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) eps);
+                if (fusedHere(p)) {
+                    pass.step(direct(p), direct(g), direct(m), direct(v), decay, scalars);
                 } else {
                     ndArrayStep(p, g, m, v, decay, decayFactor, stepSize, (float) bc2Sqrt);
                 }
             }
         }
+        pendingScale = 1f;
+        gradientsZeroed = true;
     }
 
     /** The array's own memory as floats (CPU, contiguous: parameters, their gradients and the moments are). */
@@ -155,11 +185,14 @@ public final class AdamW implements AutoCloseable {
     /** Resets every parameter's gradient to zero (torch zero_grad) before the next accumulation. */
     public void zeroGrad() {
         for (TrainableParameter p : dense) {
-            JniUtils.zeroGrad((PtNDArray) p.array());
+            if (!(gradientsZeroed && fusedHere(p.array()))) {
+                JniUtils.zeroGrad((PtNDArray) p.array());
+            }
         }
         if (rows != null) {
             rows.clearGradient();
         }
+        pendingScale = 1f;
     }
 
     /** Optimiser state for checkpoints: "exp_avg.NAME" and "exp_avg_sq.NAME" → values. */
@@ -196,6 +229,7 @@ public final class AdamW implements AutoCloseable {
 
     @Override
     public void close() {
+        pass.close();
         manager.close();
     }
 }

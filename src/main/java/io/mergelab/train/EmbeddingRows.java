@@ -189,8 +189,10 @@ final class EmbeddingRows {
      * One AdamW step ({@code step} is 1-based; the scalars as {@link AdamW} passes them): rows with a gradient
      * become active, every active row is updated, the others' decay is deferred.
      */
-    void step(int step, FusedAdamW fused, FloatBuffer m, FloatBuffer v, float decayFactor, float stepSize,
-            float bc2Sqrt, float oneMinusBeta1, float beta2, float oneMinusBeta2, float eps) {
+    void step(int step, FusedAdamW fused, FloatBuffer m, FloatBuffer v, FusedAdamW.Scalars given) {
+        // this gradient is already clipped (scaleGradient) and is cleared by clearGradient
+        FusedAdamW.Scalars scalars = new FusedAdamW.Scalars(given.decayFactor(), given.stepSize(), given.bc2Sqrt(),
+                given.oneMinusBeta1(), given.beta2(), given.oneMinusBeta2(), given.eps(), 1f, false);
         if (step != steps + 1) {
             throw new IllegalStateException(name + ": step " + step + " after step " + steps);
         }
@@ -208,14 +210,13 @@ final class EmbeddingRows {
             int row = activeList[a];
             int off = row * width;
             FloatBuffer gRow = slot[row] >= 0 ? g.slice(slot[row] * width, width) : zeros;
-            fused.step(p.slice(off, width), gRow, m.slice(off, width), v.slice(off, width), decay, decayFactor,
-                    stepSize, bc2Sqrt, oneMinusBeta1, beta2, oneMinusBeta2, eps);
+            fused.step(p.slice(off, width), gRow, m.slice(off, width), v.slice(off, width), decay, scalars);
             decayedThrough[row] = step;
         }
         if (step == factors.length) {
             factors = Arrays.copyOf(factors, factors.length * 2);
         }
-        factors[step] = decay ? decayFactor : 1f;
+        factors[step] = decay ? given.decayFactor() : 1f;
         steps = step;
     }
 

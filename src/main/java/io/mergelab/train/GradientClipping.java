@@ -18,9 +18,26 @@ public final class GradientClipping {
 
     /** The same, with a row-trained embedding's gradient as one more tensor ({@code rows} may be null). */
     static double clipGlobalNorm(List<TrainableParameter> params, double maxNorm, EmbeddingRows rows) {
+        double total = totalNorm(params, rows);
+        double coef = coefficient(total, maxNorm);
+        if (coef < 1.0) {
+            for (TrainableParameter p : params) {
+                try (NDArray g = p.array().getGradient()) {
+                    g.muli((float) coef);
+                }
+            }
+            if (rows != null) {
+                rows.scaleGradient((float) coef);
+            }
+        }
+        return total;
+    }
+
+    /** The global L2 norm: each tensor's norm in float, as torch computes them, then the norm of those. */
+    static double totalNorm(List<TrainableParameter> params, EmbeddingRows rows) {
         double sumSq = 0;
         if (rows != null) {
-            double v = (float) Math.sqrt(rows.sumOfSquares()); // a float per-tensor norm, as for the others
+            double v = (float) Math.sqrt(rows.sumOfSquares());
             sumSq += v * v;
         }
         for (TrainableParameter p : params) {
@@ -29,20 +46,14 @@ public final class GradientClipping {
                 sumSq += v * v;
             }
         }
-        double total = Math.sqrt(sumSq);
-        if (maxNorm > 0) {
-            double coef = maxNorm / (total + 1e-6);
-            if (coef < 1.0) {
-                for (TrainableParameter p : params) {
-                    try (NDArray g = p.array().getGradient()) {
-                        g.muli((float) coef);
-                    }
-                }
-                if (rows != null) {
-                    rows.scaleGradient((float) coef);
-                }
-            }
+        return Math.sqrt(sumSq);
+    }
+
+    /** The factor gradients are scaled by: {@code max / (total + 1e-6)} when below 1, else 1 (also for max ≤ 0). */
+    static double coefficient(double total, double maxNorm) {
+        if (maxNorm <= 0) {
+            return 1.0;
         }
-        return total;
+        return Math.min(1.0, maxNorm / (total + 1e-6));
     }
 }
