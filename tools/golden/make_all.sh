@@ -2,6 +2,7 @@
 # Regenerates every golden fixture under src/test/resources/golden/ from Hugging Face transformers.
 #   1. tools/golden/setup-venv.sh              (pinned venv at .cache/golden-venv; idempotent)
 #   2. gpt2/fake-gpt2.json                     from src/test/resources/models/fake-gpt2
+#      train/finetune-fake-gpt2.json           three fine-tuning steps of it (make_finetune_golden.py)
 #   3. gpt2/small-seed1234.json                from `bin/mergelab init-model --preset small --seed 1234`
 #                                              (only if bin/mergelab exists and that command works)
 # Run from anywhere; paths are resolved from this script's location.
@@ -23,6 +24,9 @@ if [[ ! -f "$FAKE/model.safetensors" ]]; then
 fi
 echo "[golden] fake-gpt2 -> $OUT_DIR/fake-gpt2.json"
 "$PY" tools/golden/make_gpt2_golden.py "$FAKE" "$OUT_DIR/fake-gpt2.json" --num-labels 3
+
+echo "[golden] fine-tuning fake-gpt2 -> src/test/resources/golden/train/finetune-fake-gpt2.json"
+"$PY" tools/golden/make_finetune_golden.py "$FAKE" src/test/resources/golden/train/finetune-fake-gpt2.json
 
 SMALL_DIR="target/golden/small-seed1234"
 if [[ -x bin/mergelab ]]; then

@@ -60,12 +60,14 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException(dataset + ": the " + split + " split is empty");
         }
         Path modelDir = ModelArgument.resolve(model, "--model");
-        ClassificationMetrics m = new Evaluator(batchSize, maxLength, device.choose())
-                .evaluate(modelDir, splits.labels(), examples);
-        Map<String, String> context = new LinkedHashMap<>();
+        Evaluator.Timed timed = new Evaluator(batchSize, maxLength, device.choose())
+                .evaluateTimed(modelDir, splits.labels(), examples);
+        ClassificationMetrics m = timed.metrics();
+        Map<String, Object> context = new LinkedHashMap<>();
         context.put("model", modelDir.toAbsolutePath().normalize().toString());
         context.put("dataset", splits.name());
         context.put("split", split);
+        context.putAll(timed.speed());
         String json = Evaluator.toJson(m, context);
         if (out != null) {
             Evaluator.writeAtomically(out, json);

@@ -42,6 +42,23 @@ public final class Evaluator {
      * {@code labels}) and computes metrics on {@code examples}.
      */
     public ClassificationMetrics evaluate(Path modelDir, List<String> labels, List<Example> examples) {
+        return evaluateTimed(modelDir, labels, examples).metrics();
+    }
+
+    /** Metrics with the time of the forward passes (loading and tokenizing excluded) and the tokens they read. */
+    public record Timed(ClassificationMetrics metrics, double seconds, long tokens, int examples) {
+        /** transformers' names: eval_runtime, eval_samples_per_second, and the tokens' rate. */
+        public java.util.Map<String, Double> speed() {
+            java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+            out.put("eval_runtime", Math.round(seconds * 1e3) / 1e3);
+            out.put("eval_samples_per_second", Math.round(examples / seconds * 10) / 10.0);
+            out.put("eval_tokens_per_second", Math.round(tokens / seconds * 10) / 10.0);
+            return out;
+        }
+    }
+
+    /** As {@link #evaluate}, timed. */
+    public Timed evaluateTimed(Path modelDir, List<String> labels, List<Example> examples) {
         CheckpointDir dir = CheckpointDir.open(modelDir);
         if (dir.tensorByCanonicalName("score.weight").isEmpty()) {
             throw new IllegalArgumentException(modelDir + ": no classification head (score.weight); "
@@ -53,16 +70,26 @@ public final class Evaluator {
             int pad = c.config().padTokenId();
             try (Gpt2Tokenizer tokenizer = Gpt2Tokenizer.open(modelDir, pad)) {
                 TokenizedExamples data = TokenizedExamples.of(examples, tokenizer, maxLength, names.size());
+                long t0 = System.nanoTime();
                 float[][] logits = new BatchedClassifier(c.model(), pad, batchSize).logits(data.rows(), manager);
-                return ClassificationMetrics.compute(names, data.labels(), logits);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                long tokens = data.rows().stream().mapToLong(r -> r.length).sum();
+                return new Timed(ClassificationMetrics.compute(names, data.labels(), logits), seconds, tokens,
+                        data.rows().size());
             }
         }
     }
 
     /** The metrics as indented JSON, with context fields (model, dataset, split) first. */
-    public static String toJson(ClassificationMetrics m, java.util.Map<String, String> context) {
+    public static String toJson(ClassificationMetrics m, java.util.Map<String, ?> context) {
         ObjectNode root = MAPPER.createObjectNode();
-        context.forEach(root::put);
+        context.forEach((k, v) -> {
+            if (v instanceof Number n) {
+                root.put(k, n.doubleValue());
+            } else {
+                root.put(k, String.valueOf(v));
+            }
+        });
         root.setAll(m.toJson(MAPPER));
         try {
             return MAPPER.writeValueAsString(root) + "\n";

@@ -231,10 +231,13 @@ public final class CausalLmPretrainer {
      */
     public static NDArray meanLoss(Gpt2LmHeadModel model, ParameterStore ps, NDArray ids, boolean training) {
         long t = ids.getShape().get(1);
-        NDArray logits = model.forward(ps, new NDList(ids), training).singletonOrThrow();
-        NDArray shifted = logits.get(":, :" + (t - 1) + ", :");
+        // causal attention: the last token is only ever a target, so the model reads the first t-1 (transformers
+        // computes the last position's logits and ignores them; skipping them spares a [B, T, vocab] copy and
+        // its backward)
+        NDArray inputs = ids.get(":, :" + (t - 1));
+        NDArray logits = model.forward(ps, new NDList(inputs), training).singletonOrThrow();
         NDArray targets = ids.get(":, 1:").expandDims(2);
-        return shifted.logSoftmax(2).gather(targets, 2).mean().neg();
+        return logits.logSoftmax(2).gather(targets, 2).mean().neg();
     }
 
     /** Mean next-token loss over all held-out blocks (no gradients, no dropout). */

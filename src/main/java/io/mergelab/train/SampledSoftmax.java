@@ -73,9 +73,11 @@ public record SampledSoftmax(int negatives) {
                 targets[b][i - 1] = c;
             }
         }
-        NDArray ids = manager.create(rows);
-        NDArray logits = model.candidateLogits(ps, ids, manager.create(candidates), training);
-        NDArray shifted = logits.get(":, :" + (t - 1) + ", :");
-        return shifted.logSoftmax(2).gather(manager.create(targets).expandDims(2), 2).mean().neg();
+        long[][] inputs = new long[rows.length][];
+        for (int b = 0; b < rows.length; b++) {
+            inputs[b] = Arrays.copyOf(rows[b], t - 1); // the last token is only a target (see meanLoss)
+        }
+        NDArray logits = model.candidateLogits(ps, manager.create(inputs), manager.create(candidates), training);
+        return logits.logSoftmax(2).gather(manager.create(targets).expandDims(2), 2).mean().neg();
     }
 }
