@@ -74,7 +74,8 @@ final class FinetuneCommand implements Callable<Integer> {
             description = "Train on disjoint slice I of K of the training split (1-based), as merge studies do.")
     String slice;
 
-    @Option(names = "--threads", description = "Intra-op CPU threads for libtorch (default: its own choice).")
+    @Option(names = "--threads", description = "Intra-op CPU threads for libtorch (default: its own choice). "
+            + "Reruns and resumes are bit-identical with 1; with more they may differ in the last bits.")
     Integer threads;
 
     @Option(names = "--overwrite", description = "Discard a finished or interrupted run in --out and start again.")

@@ -77,7 +77,8 @@ final class PretrainCommand implements Callable<Integer> {
             + "per CPU hour for small models; held-out perplexity stays full-vocabulary). Default: full softmax.")
     Integer sampledSoftmax;
 
-    @Option(names = "--threads", description = "Intra-op CPU threads for libtorch (default: its own choice).")
+    @Option(names = "--threads", description = "Intra-op CPU threads for libtorch (default: its own choice). "
+            + "Reruns and resumes are bit-identical with 1; with more they may differ in the last bits.")
     Integer threads;
 
     @Option(names = "--overwrite", description = "Discard a finished or interrupted run in --out and start again.")
