@@ -83,6 +83,9 @@ final class DataCommand implements Runnable {
                 for (DatasetStats s : stats) {
                     out.println(s.toMarkdown());
                 }
+            } else {
+                stats.stream().map(DatasetStats::emptyTextNote).filter(java.util.Objects::nonNull)
+                        .forEach(out::println);
             }
             out.println("Words: whitespace-separated; std: sample (ddof 1); split seed " + seed
                     + (dir != null ? "; tokens: " + dir + " (no special tokens)." : "."));

@@ -93,6 +93,10 @@ final class FinetuneCommand implements Callable<Integer> {
         Path modelDir = ModelArgument.resolve(model, "--model");
         DatasetSpec spec = DatasetSpec.load(dataset);
         DatasetSplits splits = Datasets.prepare(spec, dataSeed);
+        String empty = io.mergelab.data.DatasetStats.of(splits, null).emptyTextNote();
+        if (empty != null) {
+            System.err.println("warning: " + empty);
+        }
         List<Example> train = splits.train();
         if (slice != null) {
             String[] p = slice.split("/");

@@ -17,7 +17,8 @@ public final class DatasetStats {
      *
      * @param tokens null when no token counter was given
      */
-    public record SplitStats(String split, int size, List<Integer> classCounts, LengthStats words, LengthStats tokens) {
+    public record SplitStats(String split, int size, List<Integer> classCounts, LengthStats words, LengthStats tokens,
+            int emptyTexts) {
         public SplitStats {
             classCounts = List.copyOf(classCounts);
         }
@@ -58,7 +59,8 @@ public final class DatasetStats {
         for (int c : Datasets.classCounts(examples, numLabels)) {
             counts.add(c);
         }
-        return new SplitStats(name, examples.size(), counts, LengthStats.of(words), toks == null ? null : LengthStats.of(toks));
+        return new SplitStats(name, examples.size(), counts, LengthStats.of(words), toks == null ? null : LengthStats.of(toks),
+                (int) examples.stream().filter(e -> e.text().isBlank()).count());
     }
 
     public String name() {
@@ -115,7 +117,25 @@ public final class DatasetStats {
             }
             sb.append('\n');
         }
+        String empty = emptyTextNote();
+        if (empty != null) {
+            sb.append('\n').append(empty).append('\n');
+        }
         return sb.toString();
+    }
+
+    /**
+     * One line when some examples' text is empty (blank after cleaning and the template): they are trained and
+     * evaluated as given, which is rarely meant; null when there are none.
+     */
+    public String emptyTextNote() {
+        if (all().emptyTexts() == 0) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "%s: %d examples have empty text (train %d, validation %d, test %d); they are "
+                + "used as given; drop them with filters: [{column: COLUMN, not_empty: true}]", name,
+                all().emptyTexts(), split("train").emptyTexts(), split("validation").emptyTexts(),
+                split("test").emptyTexts());
     }
 
     /** The seed study's table: one row per dataset (all splits together), plus sizes and class balance. */

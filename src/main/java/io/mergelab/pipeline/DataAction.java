@@ -20,6 +20,9 @@ record DataAction(DatasetSpec spec, long seed, Path tokenizerDir) implements Ste
         try (Gpt2Tokenizer tok = Gpt2Tokenizer.open(tokenizerDir, Gpt2Config.GPT2_EOS)) {
             stats = DatasetStats.of(splits, text -> tok.encode(text).length);
         }
+        if (stats.emptyTextNote() != null) {
+            System.err.println("warning: " + stats.emptyTextNote());
+        }
         Files.writeString(ctx.workDir().resolve("stats.md"), stats.toMarkdown());
         Files.writeString(ctx.workDir().resolve("stats.json"), Canonical.json().writeValueAsString(StatsJson.of(stats)));
     }

@@ -23,6 +23,7 @@ final class StatsJson {
             m.put("split", sp.split());
             m.put("size", sp.size());
             m.put("class_counts", sp.classCounts());
+            m.put("empty_texts", sp.emptyTexts());
             m.put("words", lengths(sp.words()));
             if (sp.tokens() != null) {
                 m.put("tokens", lengths(sp.tokens()));

@@ -54,6 +54,33 @@ class DatasetStatsTest {
         assertTrue(table.contains("| **yelp** | 1000 | 700 / 100 / 200 | 2 | negative (50.0%) | 10.89 | 10.0 | 6.26 |"), table);
     }
 
+    @Test
+    void emptyTextsAreCountedAndReported(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // 40 rows, 3 of them with a blank text (one only spaces): used as given, counted and named
+        StringBuilder tsv = new StringBuilder("text\tlabel\n");
+        for (int i = 0; i < 40; i++) {
+            String text = i == 5 ? "" : i == 17 ? "   " : i == 30 ? "" : "review number " + i;
+            tsv.append(text).append('\t').append(i % 2).append('\n');
+        }
+        java.nio.file.Files.writeString(tmp.resolve("rows.tsv"), tsv);
+        java.nio.file.Files.writeString(tmp.resolve("spec.yaml"), "name: blanks\npath: rows.tsv\nformat: tsv\n"
+                + "text: text\nlabel: {column: label, names: [neg, pos]}\nsplit: {validation: 0.25, test: 0.25}\n");
+        DatasetSplits s = Datasets.prepare(DatasetSpec.load(tmp.resolve("spec.yaml")), 42);
+        DatasetStats stats = DatasetStats.of(s, null);
+        assertEquals(40, s.all().size(), "blank rows are kept");
+        assertEquals(3, stats.all().emptyTexts());
+        assertEquals(3, stats.split("train").emptyTexts() + stats.split("validation").emptyTexts()
+                + stats.split("test").emptyTexts());
+        assertTrue(stats.emptyTextNote().startsWith("blanks: 3 examples have empty text (train "), stats.emptyTextNote());
+        assertTrue(stats.toMarkdown().contains(stats.emptyTextNote()));
+        String[] r = cli("data", "stats", tmp.resolve("spec.yaml").toString(), "--summary");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("blanks: 3 examples have empty text"), r[1]);
+        DatasetStats yelp = DatasetStats.of(Datasets.prepare(DatasetSpec.load(Path.of("configs/datasets/yelp.yaml")),
+                42), null);
+        assertEquals(null, yelp.emptyTextNote(), "no blank Yelp sentence");
+    }
+
     static String[] cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
