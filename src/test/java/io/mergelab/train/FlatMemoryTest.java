@@ -22,16 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code rss_mb}) stays flat after warm-up. Each runs as its own CLI process (two libtorch threads, the default)
  * with a fixed, pre-touched 384 MB heap, so the JVM's heap sizing cannot move RSS and what is measured is native
  * memory: libtorch tensors and the allocator. RSS is logged every 20 steps; glibc keeps or returns freed chunks
- * as it pleases, so single samples jitter by up to 9 % (measured: 786-860 MB in one fine-tune). The bound compares
- * robust levels: the lowest of the last four samples must be within 5 % of the median of the four from step
- * {@value #WARM_UP} on. A leak of one tensor per step the size of the quickstart's sampled output rows (2.3 MB at
- * 4 096 draws) adds over 300 MB to a ~1 GB process in the 140 steps between the two windows, and fails.
+ * as it pleases, so single samples jitter by up to 9 % (measured: 786-860 MB in one fine-tune), and a whole window
+ * can sit high: a clean-clone run with no leak (StepLeavesNoTensorsTest counts tensors exactly) had its last four
+ * pre-training samples at 938-1 019 MB against 892 MB after warm-up, 5.2 %. The bound compares robust levels: the
+ * lowest of the last four samples must be within 10 % of the median of the four from step {@value #WARM_UP} on. A
+ * leak of one tensor per step the size of the quickstart's sampled output rows (2.3 MB at 4 096 draws) adds over
+ * 300 MB to a ~1 GB process in the 140 steps between the two windows, three times the bound, and fails.
  */
 @Tag("slow")
 class FlatMemoryTest {
     static final int STEPS = 240;
     static final int WARM_UP = 100;
-    static final double BOUND = 0.05;
+    static final double BOUND = 0.10;
 
     @TempDir
     Path tmp;
