@@ -72,13 +72,9 @@ section = ("## Evaluation\n\n"
     "does) and sorted by length the same way. Rebuilt from `benchmarks/eval/results/*.json`.\n\n"
     "| preset | threads | transformers samples/s (input order) | transformers (length-sorted) | mergelab samples/s | mergelab / transformers | vs length-sorted | accuracy (transformers / mergelab) | measured |\n"
     "|---|---:|---:|---:|---:|---:|---:|---|---|\n" + "\n".join(rows) + "\n")
-text = open("BENCHMARKS.md").read()
-pattern = re.compile(r"## Evaluation\n.*?(?=\n### |\n## |\Z)", re.S)
-if pattern.search(text):
-    text = pattern.sub(lambda _: section.rstrip("\n") + "\n", text, count=1)
-else:
-    text = text.replace("\n## Pre-training throughput", "\n" + section + "\n## Pre-training throughput", 1)
-open("BENCHMARKS.md", "w").write(text)
+sys.path.insert(0, "benchmarks")
+from bench_section import replace_section
+replace_section("Evaluation", section, before="Pre-training throughput")
 print(f"{preset}, {threads} threads: mergelab {statistics.median(ml):.0f} samples/s, transformers "
       f"{statistics.median(hf_in):.0f} (input order) / {statistics.median(hf_len):.0f} (length-sorted); ratios "
       f"{res['ratio_vs_input_order']:.2f}x / {res['ratio_vs_length_sorted']:.2f}x")

@@ -89,10 +89,9 @@ section = ("## Fine-tuning\n\n"
     "median of the repeats, the two sides alternating. Rebuilt from `benchmarks/finetune/results/*.json`.\n\n"
     "| preset | threads | sentences | transformers tokens/s | mergelab tokens/s | mergelab / transformers | repeats | train loss (transformers / mergelab) | measured |\n"
     "|---|---:|---:|---:|---:|---:|---:|---|---|\n" + "\n".join(rows) + "\n")
-text = open("BENCHMARKS.md").read()
-pattern = re.compile(r"## Fine-tuning\n.*?(?=\n### |\n## |\Z)", re.S)
-text = pattern.sub(lambda m: section.rstrip("\n") + "\n", text, count=1)
-open("BENCHMARKS.md", "w").write(text)
+sys.path.insert(0, "benchmarks")
+from bench_section import replace_section
+replace_section("Fine-tuning", section)
 print(f"{preset}, {threads} threads: mergelab {med(ml):.0f} tokens/s, transformers {med(hf):.0f} tokens/s, "
       f"ratio {result['ratio']:.2f}x (medians of {len(ml)})")
 PYEOF
