@@ -43,6 +43,8 @@ final class EmbeddingRows {
     private int slots;
     /** The leaf of the micro-batch in flight and its token ids, until {@link #collectGradient}. */
     private NDArray pendingLeaf;
+    /** One row's values while its deferred decays are applied. */
+    private final float[] rowScratch;
     private long[] pendingIds;
 
     EmbeddingRows(String name, NDArray weight, boolean decay) {
@@ -58,6 +60,7 @@ final class EmbeddingRows {
         this.decayedThrough = new int[rows];
         this.slot = new int[rows];
         Arrays.fill(slot, -1);
+        this.rowScratch = new float[width];
     }
 
     String name() {
@@ -112,7 +115,6 @@ final class EmbeddingRows {
         pendingLeaf = null;
         pendingIds = null;
         // this micro-batch's per-row sums, in order of first use
-        int[] localSlot = new int[ids.length];
         java.util.Map<Integer, Integer> local = new java.util.HashMap<>();
         float[] sums = new float[ids.length * width];
         int[] localRows = new int[ids.length];
@@ -125,7 +127,6 @@ final class EmbeddingRows {
                 local.put(row, s);
                 localRows[s] = row;
             }
-            localSlot[i] = s;
             int base = s * width;
             int src = i * width;
             for (int j = 0; j < width; j++) {
@@ -236,10 +237,9 @@ final class EmbeddingRows {
         }
         if (decay) {
             FloatBuffer p = direct(weight);
-            float[] values = new float[width];
-            p.get(row * width, values, 0, width);
-            applyFactors(values, from + 1, steps);
-            p.put(row * width, values, 0, width);
+            p.get(row * width, rowScratch, 0, width);
+            applyFactors(rowScratch, from + 1, steps);
+            p.put(row * width, rowScratch, 0, width);
         }
         decayedThrough[row] = steps;
     }

@@ -13,12 +13,7 @@ public final class GradientClipping {
      * @return the total norm before clipping
      */
     public static double clipGlobalNorm(List<TrainableParameter> params, double maxNorm) {
-        return clipGlobalNorm(params, maxNorm, null);
-    }
-
-    /** The same, with a row-trained embedding's gradient as one more tensor ({@code rows} may be null). */
-    static double clipGlobalNorm(List<TrainableParameter> params, double maxNorm, EmbeddingRows rows) {
-        double total = totalNorm(params, rows);
+        double total = totalNorm(params, null);
         double coef = coefficient(total, maxNorm);
         if (coef < 1.0) {
             for (TrainableParameter p : params) {
@@ -26,14 +21,14 @@ public final class GradientClipping {
                     g.muli((float) coef);
                 }
             }
-            if (rows != null) {
-                rows.scaleGradient((float) coef);
-            }
         }
         return total;
     }
 
-    /** The global L2 norm: each tensor's norm in float, as torch computes them, then the norm of those. */
+    /**
+     * The global L2 norm: each tensor's norm in float, as torch computes them, then the norm of those; a
+     * row-trained embedding ({@code rows}, may be null) counts as one more tensor.
+     */
     static double totalNorm(List<TrainableParameter> params, EmbeddingRows rows) {
         double sumSq = 0;
         if (rows != null) {
