@@ -41,10 +41,25 @@ final class Gpt2Attention extends Gpt2Module {
      */
     NDArray apply(ParameterStore ps, NDArray x, NDArray maskBias, boolean training) {
         Shape s = x.getShape();
-        long b = s.get(0);
-        long t = s.get(1);
-        long c = s.get(2);
-        NDList qkv = cAttn.apply(ps, x, training).split(3, 2);
+        return project(ps, attend(cAttn.apply(ps, x, training), s.get(0), s.get(1), s.get(2), maskBias, training),
+                training);
+    }
+
+    /**
+     * The packed form: x [N, C] holds the batch's real tokens ({@link RowPacking}); the output [K, C] holds the
+     * rows {@code keep} of the padded layout (flat [B·T] indices; null: every real token).
+     */
+    NDArray applyPacked(ParameterStore ps, NDArray x, RowPacking packing, NDArray keep, NDArray maskBias,
+            boolean training) {
+        long c = x.getShape().get(1);
+        NDArray qkv = packing.toPadded(cAttn.apply(ps, x, training));
+        NDArray merged = attend(qkv, packing.rows(), packing.length(), c, maskBias, training);
+        return project(ps, packing.fromPadded(merged, keep), training);
+    }
+
+    /** Softmax attention of qkv [B, T, 3C]: the heads' outputs merged, [B, T, C]. */
+    private NDArray attend(NDArray qkvAll, long b, long t, long c, NDArray maskBias, boolean training) {
+        NDList qkv = qkvAll.split(3, 2);
         NDArray q = heads(qkv.get(0), b, t);
         NDArray k = heads(qkv.get(1), b, t);
         NDArray v = heads(qkv.get(2), b, t);
@@ -55,7 +70,10 @@ final class Gpt2Attention extends Gpt2Module {
         if (training && attnPdrop > 0) {
             probs = Dropout.dropout(probs, attnPdrop, true).singletonOrThrow();
         }
-        NDArray merged = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c);
+        return probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c);
+    }
+
+    private NDArray project(ParameterStore ps, NDArray merged, boolean training) {
         NDArray out = cProj.apply(ps, merged, training);
         if (training && residPdrop > 0) {
             out = Dropout.dropout(out, residPdrop, true).singletonOrThrow();

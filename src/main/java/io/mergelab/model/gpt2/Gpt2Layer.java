@@ -24,6 +24,18 @@ final class Gpt2Layer extends Gpt2Module {
         return h.add(mlp.apply(ps, ln2.apply(ps, h, training), training));
     }
 
+    /**
+     * The packed form ({@link RowPacking}): x [N, C] real tokens; a last block returns the pooled rows [B, C]
+     * only, the others every real token [N, C].
+     */
+    NDArray applyPacked(ParameterStore ps, NDArray x, RowPacking packing, NDArray maskBias, boolean training,
+            boolean last) {
+        NDArray residual = last ? RowPacking.rowsOf(x, packing.pooledPacked()) : x;
+        NDArray keep = last ? packing.pooledPadded() : null;
+        NDArray h = residual.add(attn.applyPacked(ps, ln1.apply(ps, x, training), packing, keep, maskBias, training));
+        return h.add(mlp.apply(ps, ln2.apply(ps, h, training), training));
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(apply(ps, inputs.get(0), inputs.get(1), training));

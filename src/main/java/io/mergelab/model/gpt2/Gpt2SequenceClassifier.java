@@ -2,7 +2,6 @@ package io.mergelab.model.gpt2;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -36,28 +35,30 @@ public final class Gpt2SequenceClassifier extends Gpt2Module {
 
     /** Logits [B, num_labels] of ids [B, T] (mask may be null); token embeddings from {@code embedder} if not null. */
     public NDArray logits(ParameterStore ps, NDArray ids, NDArray mask, boolean training, TokenEmbedder embedder) {
-        NDArray hidden = transformer.hidden(ps, ids, mask, training, embedder);
-        NDArray last = lastTokenIndex(ids); // [B]
-        long b = hidden.getShape().get(0);
-        long c = hidden.getShape().get(2);
-        NDArray index = last.reshape(b, 1, 1).broadcast(b, 1, c);
-        NDArray pooled = hidden.gather(index, 1).reshape(b, c);
-        return score.apply(ps, pooled, training);
+        return score.apply(ps, transformer.pooled(ps, ids, mask, training, embedder, lastTokenIndex(ids)), training);
     }
 
-    private NDArray lastTokenIndex(NDArray ids) {
-        long b = ids.getShape().get(0);
-        long t = ids.getShape().get(1);
-        NDManager m = ids.getManager();
+    /** Per row, the largest position whose id is not the pad id (0 when every id is). */
+    private long[] lastTokenIndex(NDArray ids) {
+        int b = (int) ids.getShape().get(0);
+        int t = (int) ids.getShape().get(1);
         if (padTokenId == null) {
             if (b != 1) {
                 throw new IllegalArgumentException(
                         "cannot classify batches of more than one row: the model config has no pad_token_id");
             }
-            return m.create(new long[] {t - 1});
+            return new long[] {t - 1};
         }
-        NDArray notPad = ids.toType(DataType.INT64, false).neq(padTokenId.longValue()).toType(DataType.INT64, false);
-        NDArray positions = m.arange(0L, t, 1L, DataType.INT64).reshape(1, t);
-        return positions.mul(notPad).argMax(1);
+        long[] flat = ids.toType(DataType.INT64, false).toLongArray();
+        long[] last = new long[b];
+        for (int r = 0; r < b; r++) {
+            for (int j = t - 1; j > 0; j--) {
+                if (flat[r * t + j] != padTokenId) {
+                    last[r] = j;
+                    break;
+                }
+            }
+        }
+        return last;
     }
 }

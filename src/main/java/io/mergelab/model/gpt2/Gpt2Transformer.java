@@ -52,27 +52,63 @@ public final class Gpt2Transformer extends Gpt2Module {
     /** The same, with the token embeddings from {@code embedder} (null: looked up in {@code wte}). */
     public NDArray hidden(ParameterStore ps, NDArray ids, NDArray mask, boolean training, TokenEmbedder embedder) {
         long b = ids.getShape().get(0);
-        long t = ids.getShape().get(1);
-        if (t > arch.nPositions()) {
-            throw new IllegalArgumentException("sequence length " + t + " exceeds n_positions " + arch.nPositions()
-                    + "; truncate inputs (max_length) to at most " + arch.nPositions());
-        }
+        long t = checkLength(ids);
         NDManager m = ids.getManager();
-        NDArray tokens = ids.toType(DataType.INT64, false);
         NDArray positions = m.arange(0L, t, 1L, DataType.INT64).reshape(1, t);
-        NDArray tokenEmbeddings = embedder != null ? embedder.embed(tokens)
-                : Embedding.embedding(tokens, ps.getValue(wte, ids.getDevice(), training), SparseFormat.DENSE)
-                        .singletonOrThrow();
-        NDArray h = tokenEmbeddings.add(Embedding.embedding(positions, ps.getValue(wpe, ids.getDevice(), training), SparseFormat.DENSE)
-                        .singletonOrThrow());
-        if (training && arch.embdPdrop() > 0) {
-            h = Dropout.dropout(h, arch.embdPdrop(), true).singletonOrThrow();
-        }
+        NDArray h = embed(ps, ids.toType(DataType.INT64, false), positions, training, embedder);
         NDArray maskBias = maskBias(m, b, t, mask);
         for (Gpt2Layer layer : layers) {
             h = layer.apply(ps, h, maskBias, training);
         }
         return lnF.apply(ps, h, training);
+    }
+
+    /**
+     * The final hidden states [B, C] at one position per row ({@code pooled[b]}), as {@code hidden(...)} then
+     * a gather gives them, computed on the real tokens only when the batch is right-padded ({@link RowPacking}).
+     */
+    public NDArray pooled(ParameterStore ps, NDArray ids, NDArray mask, boolean training, TokenEmbedder embedder,
+            long[] pooled) {
+        int b = (int) ids.getShape().get(0);
+        int t = (int) checkLength(ids);
+        NDManager m = ids.getManager();
+        RowPacking packing = RowPacking.of(m, ids.toType(DataType.INT64, false).toLongArray(),
+                mask == null ? null : mask.toType(DataType.INT64, false).toLongArray(), b, t, pooled);
+        if (packing == null) {
+            NDArray hidden = hidden(ps, ids, mask, training, embedder);
+            long c = hidden.getShape().get(2);
+            NDArray index = m.create(pooled).reshape(b, 1, 1).broadcast(b, 1, c);
+            return hidden.gather(index, 1).reshape(b, c);
+        }
+        NDArray h = embed(ps, packing.tokens(), packing.positions(), training, embedder);
+        NDArray maskBias = maskBias(m, b, t, mask);
+        for (int i = 0; i < layers.size(); i++) {
+            h = layers.get(i).applyPacked(ps, h, packing, maskBias, training, i == layers.size() - 1);
+        }
+        return lnF.apply(ps, h, training);
+    }
+
+    private long checkLength(NDArray ids) {
+        long t = ids.getShape().get(1);
+        if (t > arch.nPositions()) {
+            throw new IllegalArgumentException("sequence length " + t + " exceeds n_positions " + arch.nPositions()
+                    + "; truncate inputs (max_length) to at most " + arch.nPositions());
+        }
+        return t;
+    }
+
+    /** Token plus position embeddings of tokens and positions (int64, same shape), with embedding dropout. */
+    private NDArray embed(ParameterStore ps, NDArray tokens, NDArray positions, boolean training,
+            TokenEmbedder embedder) {
+        NDArray tokenEmbeddings = embedder != null ? embedder.embed(tokens)
+                : Embedding.embedding(tokens, ps.getValue(wte, tokens.getDevice(), training), SparseFormat.DENSE)
+                        .singletonOrThrow();
+        NDArray h = tokenEmbeddings.add(Embedding.embedding(positions,
+                ps.getValue(wpe, tokens.getDevice(), training), SparseFormat.DENSE).singletonOrThrow());
+        if (training && arch.embdPdrop() > 0) {
+            h = Dropout.dropout(h, arch.embdPdrop(), true).singletonOrThrow();
+        }
+        return h;
     }
 
     /**
