@@ -42,6 +42,12 @@ public final class ConsoleListener implements StepListener {
     }
 
     @Override
+    public void doneElsewhere(Step step) {
+        out.printf(Locale.ROOT, "[%d/%d] %s: already done by another run%n", finished.incrementAndGet(), total,
+                step.label());
+    }
+
+    @Override
     public void blocked(Step step, Step cause) {
         out.printf(Locale.ROOT, "skipped %s: it needs %s, which failed%n", step.label(), cause.label());
     }

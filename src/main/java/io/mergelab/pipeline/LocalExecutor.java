@@ -26,9 +26,9 @@ public final class LocalExecutor implements Executor {
     }
 
     /**
-     * @param lockPerStep lock each step instead of the whole study ({@code run --only}: several such runs, e.g.
+     * @param lockPerStep lock only each step, not the whole study ({@code run --only}: several such runs, e.g.
      *                    the array tasks of a study on Slurm, work on one study at once); such a run leaves
-     *                    temp folders and plan.json to the whole-study run
+     *                    temp folders and plan.json to the whole-study run. Every run locks each step it runs.
      */
     public LocalExecutor(int parallelism, boolean lockPerStep) {
         if (parallelism < 1) {
@@ -92,8 +92,7 @@ public final class LocalExecutor implements Executor {
                         if (resource(s) != null) {
                             held.add(resource(s));
                         }
-                        completions.submit(() -> lockPerStep ? runLocked(s, plan, store, listener)
-                                : runOne(s, plan, store, listener));
+                        completions.submit(() -> runLocked(s, plan, store, listener));
                         running++;
                         it.remove();
                     }
@@ -113,7 +112,7 @@ public final class LocalExecutor implements Executor {
                 }
                 if (o.error == null) {
                     done.add(o.step.id());
-                    ran.add(o.step.id());
+                    (o.doneElsewhere ? skipped : ran).add(o.step.id());
                 } else {
                     failures.put(o.step.id(), o.step.label() + ": " + oneLine(o.error));
                 }
@@ -126,20 +125,20 @@ public final class LocalExecutor implements Executor {
         return summary;
     }
 
-    private static Outcome runOne(Step step, Plan plan, StepStore store, StepListener listener) {
-        return new Outcome(step, StepRunner.run(step, plan, store, listener));
-    }
-
-    /** Under the step's lock; a step another process finished meanwhile is not run again. */
+    /**
+     * Under the step's lock, in whole-study runs too: a {@code run --only STEP} of the same study may work on
+     * it at the same time, and a step another process finished meanwhile is not run again.
+     */
     private static Outcome runLocked(Step step, Plan plan, StepStore store, StepListener listener) {
         try (StepStore.RunLock ignored = store.lockStep(step.id())) {
             if (store.isDone(step.id())) {
-                return new Outcome(step, null);
+                listener.doneElsewhere(step);
+                return new Outcome(step, null, true);
             }
-            return runOne(step, plan, store, listener);
+            return new Outcome(step, StepRunner.run(step, plan, store, listener), false);
         } catch (java.io.IOException e) {
             listener.failed(step, e);
-            return new Outcome(step, e);
+            return new Outcome(step, e, false);
         }
     }
 
@@ -157,6 +156,6 @@ public final class LocalExecutor implements Executor {
         return e instanceof Error ? e.getClass().getSimpleName() + ": " + line : line;
     }
 
-    private record Outcome(Step step, Throwable error) {
+    private record Outcome(Step step, Throwable error, boolean doneElsewhere) {
     }
 }

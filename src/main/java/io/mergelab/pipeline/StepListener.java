@@ -26,6 +26,10 @@ public interface StepListener {
     default void failed(Step step, Throwable error) {
     }
 
+    /** Not run: another process (e.g. {@code run --only STEP}) finished it while this run waited for it. */
+    default void doneElsewhere(Step step) {
+    }
+
     /** Not run because {@code cause} (a dependency) failed or was itself blocked. */
     default void blocked(Step step, Step cause) {
     }
@@ -58,6 +62,11 @@ public interface StepListener {
             @Override
             public void failed(Step step, Throwable error) {
                 listeners.forEach(l -> l.failed(step, error));
+            }
+
+            @Override
+            public void doneElsewhere(Step step) {
+                listeners.forEach(l -> l.doneElsewhere(step));
             }
 
             @Override

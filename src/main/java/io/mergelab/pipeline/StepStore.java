@@ -93,9 +93,27 @@ public final class StepStore {
         return target;
     }
 
-    /** Removes temp folders of runs that died; call only while holding {@link #lock()}. */
+    /**
+     * Removes temp folders of runs that died; call only while holding {@link #lock()}. A folder whose step is
+     * locked belongs to a live {@code run --only STEP} of this study and is left alone.
+     */
     public void cleanTemp() throws IOException {
-        deleteRecursively(root.resolve(".tmp"));
+        Path tmp = root.resolve(".tmp");
+        if (!Files.isDirectory(tmp)) {
+            return;
+        }
+        try (var entries = Files.list(tmp)) {
+            for (Path p : entries.toList()) {
+                String name = p.getFileName().toString();
+                int dash = name.lastIndexOf('-');
+                String stepId = dash > 0 ? name.substring(0, dash) : name;
+                try (RunLock held = tryLockStep(stepId)) {
+                    if (held != null) {
+                        deleteRecursively(p);
+                    }
+                }
+            }
+        }
     }
 
     /** One run per study at a time; the lock dies with the process, so a killed run never blocks the next. */
@@ -127,6 +145,25 @@ public final class StepStore {
                 StandardOpenOption.WRITE);
         try {
             return new RunLock(ch, ch.lock());
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** {@link #lockStep} without waiting: null when another process holds the step. */
+    RunLock tryLockStep(String stepId) throws IOException {
+        Path dir = root.resolve(".locks");
+        Files.createDirectories(dir);
+        FileChannel ch = FileChannel.open(dir.resolve(stepId + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        try {
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                ch.close();
+                return null;
+            }
+            return new RunLock(ch, lock);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;

@@ -78,12 +78,20 @@ public final class SyntheticStudy {
         };
     }
 
+    /**
+     * With {@code -Dsynthetic.only=LABEL} it runs that one step as {@code run --only} does (per-step lock), each
+     * step taking {@code -Dsynthetic.millis} (default 120).
+     */
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         Path log = Path.of(args[1]);
         int parallelism = Integer.parseInt(args[2]);
-        RunSummary s = new LocalExecutor(parallelism).execute(plan(120, args.length > 3 ? args[3] : null),
-                new StepStore(dir), commitLog(log));
+        Plan plan = plan(Long.getLong("synthetic.millis", 120), args.length > 3 ? args[3] : null);
+        String only = System.getProperty("synthetic.only");
+        if (only != null) {
+            plan = new Plan(plan.study(), plan.steps().stream().filter(s -> s.label().equals(only)).toList());
+        }
+        RunSummary s = new LocalExecutor(parallelism, only != null).execute(plan, new StepStore(dir), commitLog(log));
         System.exit(s.ok() ? 0 : 3);
     }
 }
