@@ -32,6 +32,11 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CONFIG", description = "Study YAML, e.g. configs/quickstart.yaml.")
     Path config;
 
+    @Option(names = "--verify", description = "Before running, compare every done step's files with the SHA-256 "
+            + "sums its done-marker recorded (reads them all) and redo the steps whose files changed. Without it "
+            + "only sizes and safetensors headers are checked.")
+    boolean verify;
+
     @Option(names = "--dry-run", description = "Print the plan (steps, inputs, done or not) and stop.")
     boolean dryRun;
 
@@ -74,6 +79,16 @@ final class RunCommand implements Callable<Integer> {
         }
         Path studyDir = Studies.studyDir(outputs != null ? outputs : Paths.home().resolve("outputs"), study);
         StepStore store = new StepStore(studyDir);
+        for (io.mergelab.pipeline.Step s : plan.steps()) {
+            String broken = store.brokenReason(s.id(), verify);
+            if (broken != null) {
+                System.err.println("mergelab: " + s.label() + " (" + s.id() + ") was done, but " + broken
+                        + (dryRun ? ": a run redoes it" : ": redoing it"));
+                if (!dryRun) {
+                    store.markUndone(s.id());
+                }
+            }
+        }
         if (dryRun) {
             System.out.print(PlanPrinter.describe(plan, store, false));
             return 0;

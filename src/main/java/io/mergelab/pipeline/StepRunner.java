@@ -39,6 +39,11 @@ public final class StepRunner {
                     if (!step.deps().contains(stepId)) {
                         throw new IllegalArgumentException(step.label() + " reads " + stepId + ", not a dependency");
                     }
+                    String broken = store.brokenReason(stepId, false);
+                    if (broken != null) { // damaged after this run planned: fail here, not deep in the step
+                        throw new IllegalStateException(plan.step(stepId).label() + " (" + stepId + "): " + broken
+                                + "; run the study again to redo it");
+                    }
                     return store.dir(stepId);
                 }
 

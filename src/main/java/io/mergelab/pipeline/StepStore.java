@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -44,8 +45,58 @@ public final class StepStore {
         return root.resolve(stepId);
     }
 
+    /** The step's done-marker is there and the files it records are intact (sizes, safetensors headers). */
     public boolean isDone(String stepId) {
-        return Files.isRegularFile(dir(stepId).resolve(DONE));
+        return Files.isRegularFile(dir(stepId).resolve(DONE)) && brokenReason(stepId, false) == null;
+    }
+
+    /**
+     * Why a step that has its done-marker cannot be trusted, in a few words, or null when it can (or has no
+     * marker). Each file the marker records must be there with its size, and a safetensors file must have a
+     * readable header that fits it; with {@code hashes} every file's SHA-256 is compared too (reads it all).
+     * Markers written before files were recorded are trusted as they are.
+     */
+    public String brokenReason(String stepId, boolean hashes) {
+        Path dir = dir(stepId);
+        Path marker = dir.resolve(DONE);
+        if (!Files.isRegularFile(marker)) {
+            return null;
+        }
+        JsonNode files;
+        try {
+            files = Canonical.json().readTree(marker.toFile()).path("files");
+        } catch (IOException | RuntimeException e) {
+            return "its " + DONE + " is unreadable (" + e.getMessage() + ")";
+        }
+        for (var it = files.fields(); it.hasNext(); ) {
+            var e = it.next();
+            Path f = dir.resolve(e.getKey());
+            long expected = e.getValue().path("bytes").asLong(-1);
+            try {
+                if (!Files.isRegularFile(f)) {
+                    return e.getKey() + " is missing";
+                }
+                long size = Files.size(f);
+                if (size != expected) {
+                    return e.getKey() + " has " + size + " bytes, " + expected + " when the step finished";
+                }
+                if (e.getKey().endsWith(".safetensors")) {
+                    io.mergelab.model.checkpoint.SafetensorsFile.readTensorInfos(f);
+                }
+                if (hashes && !sha256(f).equals(e.getValue().path("sha256").asText())) {
+                    return e.getKey() + " changed since the step finished (SHA-256 differs)";
+                }
+            } catch (IOException | RuntimeException ex) {
+                String why = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+                return e.getKey() + " is damaged: " + why.lines().findFirst().orElse(why);
+            }
+        }
+        return null;
+    }
+
+    /** Takes a step's done-marker away (its outputs are broken), so every run redoes it. */
+    public void markUndone(String stepId) throws IOException {
+        Files.deleteIfExists(dir(stepId).resolve(DONE));
     }
 
     /**
@@ -83,6 +134,7 @@ public final class StepStore {
         done.put("id", step.id());
         done.put("started", started.toString());
         done.put("finished", Instant.now().toString());
+        done.put("files", fileRecords(work));
         writeAtomically(work.resolve(DONE), Canonical.json().writeValueAsString(done));
         Path target = dir(step.id());
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -91,6 +143,44 @@ public final class StepStore {
         }
         move(work, target);
         return target;
+    }
+
+    /** Each file under {@code dir} (but the done-marker), by relative path: its size and SHA-256. */
+    private static Map<String, Object> fileRecords(Path dir) throws IOException {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        List<Path> files;
+        try (var walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        for (Path f : files) {
+            String rel = dir.relativize(f).toString().replace('\\', '/');
+            if (rel.equals(DONE)) {
+                continue;
+            }
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("bytes", Files.size(f));
+            r.put("sha256", sha256(f));
+            out.put(rel, r);
+        }
+        return out;
+    }
+
+    static String sha256(Path f) throws IOException {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20);
+            while (ch.read(buf) >= 0) {
+                buf.flip();
+                md.update(buf);
+                buf.clear();
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
     }
 
     /**
