@@ -330,7 +330,15 @@ public final class StudyConfigParser {
                 case "max_steps", "warmup_steps", "eval_steps", "save_steps", "logging_steps", "seed" ->
                         out.put(key, Fields.asLong(v, what, key.equals("max_steps") ? -1 : 0, Integer.MAX_VALUE));
                 case "max_grad_norm" -> out.put(key, Fields.asDoubleIn(v, what, 0, false, 1e6));
-                default -> out.put(key, v.plain());
+                default -> {
+                    try { // parsed here so an unknown key or bad value is blamed on its own line (or --set)
+                        io.mergelab.train.TrainingArgs.checkEntry(key, v.plain());
+                    } catch (IllegalArgumentException bad) {
+                        throw new ConfigException(bad.getMessage().startsWith("unknown") ? e.keyMark() : v.mark(),
+                                where + ": " + bad.getMessage());
+                    }
+                    out.put(key, v.plain());
+                }
             }
         }
         return out;

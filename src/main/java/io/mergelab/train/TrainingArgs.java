@@ -92,6 +92,14 @@ public final class TrainingArgs {
         return with(assignment.substring(0, eq).trim(), assignment.substring(eq + 1).trim());
     }
 
+    /**
+     * Checks one entry as {@link #with} reads it (known key, value of its type and range) without the checks
+     * between arguments, which need them all; throws IllegalArgumentException saying what is wrong.
+     */
+    public static void checkEntry(String key, Object raw) {
+        put(new LinkedHashMap<>(), new ArrayList<>(), key, raw);
+    }
+
     private static void put(Map<String, Object> v, List<String> ign, String rawKey, Object raw) {
         String key = rawKey.trim().toLowerCase(Locale.ROOT).replace('-', '_');
         key = ALIASES.getOrDefault(key, key);

@@ -246,6 +246,24 @@ class InvalidConfigTest {
     }
 
     @Test
+    void aTrainingArgumentIsBlamedOnTheFileAndLineItCameFromOrOnSet() throws IOException {
+        // the parent sets the training arguments; the child, which extends it, misspells one
+        Files.writeString(home.resolve("parent.yaml"), "name: p\ndatasets: [yelp]\ntraining_args:\n"
+                + "  learning_rate: 1.0e-4\n  num_train_epochs: 2\n");
+        assertError("extends: parent.yaml\nname: s\ntraining_args:\n  learnin_rate: 1.0e-4\n",
+                "4:3: training_args: unknown training argument 'learnin_rate' (did you mean 'learning_rate'?)");
+        assertError("extends: parent.yaml\nname: s\ntraining_args:\n  lr_scheduler_type: steep\n",
+                "4:22: training_args: training argument lr_scheduler_type: 'steep' is not one of [linear, cosine, "
+                        + "constant, constant_with_warmup]");
+        assertError("extends: parent.yaml\nname: s\n", List.of("training_args.learnin_rate=1e-4"),
+                "--set training_args.learnin_rate=1e-4: training_args: unknown training argument 'learnin_rate' "
+                        + "(did you mean 'learning_rate'?)");
+        assertError("name: s\ndatasets: [yelp]\nvariants:\n  - dataset: yelp\n    training_args: {warmup_ratio: 0.1,"
+                + " lr_scheduler_typ: cosine}\n", "5:40: variants[].training_args: unknown training argument "
+                + "'lr_scheduler_typ' (did you mean 'lr_scheduler_type'?)");
+    }
+
+    @Test
     void extendsFileMissing() throws IOException {
         assertError("extends: presets/none.yaml\nname: s\ndatasets: [yelp]\n",
                 "1:10: extends: no such file " + home.resolve("presets/none.yaml"));

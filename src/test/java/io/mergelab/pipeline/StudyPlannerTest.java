@@ -205,11 +205,11 @@ class StudyPlannerTest {
     }
 
     @Test
-    void unknownTrainingArgumentIsAConfigErrorAtTheVariant(@TempDir Path tmp) throws IOException {
+    void unknownTrainingArgumentIsAConfigErrorAtItsKey(@TempDir Path tmp) throws IOException {
         Path f = tmp.resolve("s.yaml");
         Files.writeString(f, "name: s\ndatasets: [yelp]\nvariants:\n  - name: a\n    training_args: {lerning_rate: 0.1}\n");
         ConfigException e = assertThrows(ConfigException.class, () -> plan(f));
-        assertTrue(e.getMessage().startsWith(f + ":4:5: variant a: training_args: unknown training argument "
+        assertTrue(e.getMessage().startsWith(f + ":5:21: variants[].training_args: unknown training argument "
                 + "'lerning_rate'"), e.getMessage());
     }
 
