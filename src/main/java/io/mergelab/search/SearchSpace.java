@@ -104,6 +104,21 @@ public final class SearchSpace {
             }
         }
         this.dims = List.copyOf(d);
+        for (ParamSpec spec : specs.values()) { // every candidate would fail at merge time otherwise
+            if (!spec.required() || merge.fixed().containsKey(spec.name())) {
+                continue;
+            }
+            List<String> lacking = spec.perModel()
+                    ? merge.models().keySet().stream().filter(m -> dims.stream().noneMatch(
+                            x -> x.param().equals(spec.name()) && m.equals(x.model()))).toList()
+                    : dims.stream().anyMatch(x -> x.param().equals(spec.name())) ? List.of() : List.of("the merge");
+            if (!lacking.isEmpty()) {
+                throw new ConfigException(where, "search: merge_method " + method.name() + " needs '" + spec.name()
+                        + "', which nothing gives " + String.join(", ", lacking) + ": search it ({param: "
+                        + spec.name() + ", min: ..., max: ...} under search.free) or fix it (" + spec.name()
+                        + ": VALUE under search.merge.parameters)");
+            }
+        }
     }
 
     public List<Dimension> dimensions() {

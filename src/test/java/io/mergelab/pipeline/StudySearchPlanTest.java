@@ -91,5 +91,18 @@ class StudySearchPlanTest {
         e = assertThrows(ConfigException.class, () -> plan(STUDY.replace("density.amazon_0.layers_1_1: 0.9", "")));
         assertTrue(e.getMessage().contains("search.baselines.fixed: missing dimension 'density.amazon_0.layers_1_1'"),
                 e.getMessage());
+
+        // TIES needs a weight per model: searched for some models only, or not at all, every candidate would fail
+        String densityOnly = STUDY.replace("    - {param: weight, min: 0.0, max: 1.0}\n", "")
+                .replaceAll("(?s)  baselines:.*?}\n", "");
+        e = assertThrows(ConfigException.class, () -> plan(densityOnly));
+        assertTrue(e.getMessage().contains("search: merge_method ties needs 'weight', which nothing gives yelp_0, "
+                + "amazon_0: search it"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> plan(STUDY.replace("{param: weight, min", "{param: weight, "
+                + "models: [yelp_0], min").replaceAll("(?s)  baselines:.*?}\n", "")));
+        assertTrue(e.getMessage().contains("needs 'weight', which nothing gives amazon_0:"), e.getMessage());
+        // fixed under search.merge.parameters, the search is fine
+        assertTrue(plan(densityOnly.replace("layer_granularity: 1}", "layer_granularity: 1, parameters: {weight: 0.5}}"))
+                .steps().stream().anyMatch(s -> s.kind().equals("search")));
     }
 }
