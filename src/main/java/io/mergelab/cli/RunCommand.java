@@ -110,9 +110,7 @@ final class RunCommand implements Callable<Integer> {
         RunSummary summary = exec.execute(plan, store, io.mergelab.pipeline.StepListener.all(java.util.List.of(
                 new ConsoleListener(System.err), io.mergelab.pipeline.TrackingStepListener.forStudy(study, kind,
                         studyDir, Paths.home(), System.getenv(), System.err))));
-        if (only == null) {
-            Studies.publishReport(plan, store);
-        }
+        Studies.publishReport(plan, store); // with --only: when the step is the report (a Slurm report job)
         Path report = studyDir.resolve("report");
         double seconds = (System.nanoTime() - start) / 1e9;
         if (Files.isRegularFile(report.resolve("results.md"))) {

@@ -108,6 +108,8 @@ final class SlurmCommand implements Runnable {
                 out.println(study.name() + ": all " + done + " steps are done; nothing to render");
                 return 0;
             }
+            // the report job (and `mergelab report`) read the plan from disk, as after a run
+            io.mergelab.pipeline.PlanFile.write(plan, store);
             List<SlurmStage> stages = StageGrouping.group(todo);
             RenderedScripts r = new SbatchRenderer(home).render(study.name(), studyDir, stages,
                     io.mergelab.pipeline.StudyCompute.withGpus(settings, study.compute(), stages));

