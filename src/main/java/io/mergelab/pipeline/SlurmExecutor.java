@@ -83,11 +83,9 @@ public final class SlurmExecutor implements Executor {
         if (section != null && !(section instanceof Map<?, ?>)) {
             throw new IllegalArgumentException(invocation.config() + ": executor.slurm: expected a mapping (partition, time, ...)");
         }
-        Map<Object, Object> options = new LinkedHashMap<>(section == null ? Map.of() : (Map<?, ?>) section);
-        Object hours = options.remove("wait_hours");
-        SlurmSettings settings = SlurmSettings.fromMap(options, invocation.config() + ": executor.slurm");
+        SlurmSettings settings = SlurmSettings.fromMap((Map<?, ?>) section, invocation.config() + ": executor.slurm");
         long poll = Long.parseLong(env.getOrDefault("MERGELAB_SLURM_POLL_MS", "2000"));
-        double wait = hours == null ? 72 : Double.parseDouble(String.valueOf(hours));
+        double wait = settings.waitHours();
         return new SlurmExecutor(SlurmClients.fromEnvironment(env, warn), settings, home, invocation,
                 Duration.ofMillis(poll), Duration.ofSeconds((long) (wait * 3600)), study.compute());
     }

@@ -98,7 +98,7 @@ public record Resources(String partition, String account, String qos, String tim
             if (!KEYS.contains(String.valueOf(key)) && !"stages".equals(String.valueOf(key))) {
                 throw new IllegalArgumentException(where + "." + key + ": unknown key; expected one of "
                         + "partition, account, qos, time, mem, cpus_per_task, gpus, constraint, stop_before_limit, "
-                        + "extra, stages");
+                        + "extra, stages (and wait_hours for the executor)");
             }
         }
         Object cpus = map.containsKey("cpus_per_task") ? map.get("cpus_per_task") : map.get("cpus-per-task");

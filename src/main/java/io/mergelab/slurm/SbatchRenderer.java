@@ -195,9 +195,14 @@ public final class SbatchRenderer {
         s.append("# Usage: submit.sh [sbatch options for every stage, e.g. --qos=debug]\n");
         s.append("# Job ids are printed and written to submitted.txt next to this file.\n");
         s.append("set -euo pipefail\n");
+        s.append("shopt -s inherit_errexit # a failed sbatch inside $(...) stops the script, not just the subshell\n");
         s.append("dir=").append(quote(slurmDir(abs).toString())).append('\n');
         s.append("mkdir -p ").append(quote(logsDir(abs).toString())).append('\n');
-        s.append("submit() { local out; out=$(sbatch --parsable \"$@\"); echo \"${out%%;*}\"; }\n");
+        s.append("submit() {\n");
+        s.append("  local out; out=$(sbatch --parsable \"$@\")\n");
+        s.append("  [[ -n \"$out\" ]] || { echo \"submit.sh: sbatch $* printed no job id\" >&2; return 1; }\n");
+        s.append("  echo \"${out%%;*}\"\n");
+        s.append("}\n");
         s.append("ids=\"$dir/.submitted.txt.$$\"\n");
         s.append(": > \"$ids\"\n");
         for (SlurmStage stage : stages) {

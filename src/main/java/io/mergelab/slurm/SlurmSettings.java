@@ -15,11 +15,14 @@ import java.util.Map;
  *     stages:
  *       finetune: {gpus: 1, mem: 32G}
  *       report: {time: "00:10:00"}
+ *     wait_hours: 72          # how long `run --executor slurm` follows its jobs before it gives up
  * </pre>
+ * One reader for the section, so the executor and {@code slurm render} accept the same keys.
  */
-public record SlurmSettings(Resources defaults, Map<String, Resources> stages) {
+public record SlurmSettings(Resources defaults, Map<String, Resources> stages, double waitHours) {
 
-    public static final SlurmSettings DEFAULTS = new SlurmSettings(Resources.NONE, Map.of());
+    public static final double DEFAULT_WAIT_HOURS = 72;
+    public static final SlurmSettings DEFAULTS = new SlurmSettings(Resources.NONE, Map.of(), DEFAULT_WAIT_HOURS);
 
     public SlurmSettings {
         defaults = defaults == null ? Resources.NONE : defaults;
@@ -49,7 +52,7 @@ public record SlurmSettings(Resources defaults, Map<String, Resources> stages) {
                 out.put(stage, stages.getOrDefault(stage, Resources.NONE).with(gpu));
             }
         }
-        return new SlurmSettings(defaults, out);
+        return new SlurmSettings(defaults, out, waitHours);
     }
 
     /** Reads the section (a YAML mapping, or null for none); {@code where} prefixes error messages. */
@@ -57,7 +60,21 @@ public record SlurmSettings(Resources defaults, Map<String, Resources> stages) {
         if (section == null) {
             return DEFAULTS;
         }
-        Resources defaults = Resources.fromMap(section, where);
+        Map<Object, Object> resources = new LinkedHashMap<>(section);
+        Object hours = resources.remove("wait_hours");
+        double waitHours = DEFAULT_WAIT_HOURS;
+        if (hours != null) {
+            try {
+                waitHours = Double.parseDouble(String.valueOf(hours));
+            } catch (NumberFormatException e) {
+                waitHours = Double.NaN;
+            }
+            if (!(waitHours > 0)) {
+                throw new IllegalArgumentException(where + ".wait_hours: expected a number of hours above 0, got "
+                        + hours);
+            }
+        }
+        Resources defaults = Resources.fromMap(resources, where);
         Map<String, Resources> stages = new LinkedHashMap<>();
         Object s = section.get("stages");
         if (s instanceof Map<?, ?> perStage) {
@@ -85,6 +102,6 @@ public record SlurmSettings(Resources defaults, Map<String, Resources> stages) {
                 merged.stopSignalDelaySeconds(where + ".stages." + name);
             }
         });
-        return new SlurmSettings(defaults, stages);
+        return new SlurmSettings(defaults, stages, waitHours);
     }
 }

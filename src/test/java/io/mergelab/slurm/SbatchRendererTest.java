@@ -62,6 +62,36 @@ class SbatchRendererTest {
         assertTrue(submit.contains("--dependency=afterok:${job_finetune}:${job_merge} \"$dir/report.sbatch\""), submit);
     }
 
+    /** submit.sh stops at the first sbatch that fails (e.g. an authentication error) instead of going on. */
+    @Test
+    void submitStopsAtTheFirstFailedSbatch() throws IOException {
+        Path study = tmp.resolve("outputs/demo");
+        RenderedScripts r = new SbatchRenderer(tmp).render("demo", study, threeStages(study), SlurmSettings.DEFAULTS);
+        Path bin = Files.createDirectories(tmp.resolve("fake-bin"));
+        Path sbatch = bin.resolve("sbatch");
+        Path calls = tmp.resolve("calls.txt");
+        Files.writeString(sbatch, "#!/bin/bash\necho \"$*\" >> " + calls + "\n"
+                + "if [ -e " + tmp.resolve("fail") + " ]; then echo 'sbatch: error: Zero Bytes' >&2; exit 1; fi\n"
+                + "echo $(( 100 + $(wc -l < " + calls + ") ))\n");
+        sbatch.toFile().setExecutable(true);
+        Map<String, String> env = Map.of("PATH", bin + ":/usr/bin:/bin");
+
+        Shell ok = Shell.run(tmp, env, "bash", r.submitScript().toString());
+        assertEquals(0, ok.exit(), ok.output());
+        assertTrue(ok.output().contains("merge: job 102 (1 task)"), ok.output());
+        assertTrue(Files.readString(calls).contains("--dependency=afterok:101 "), Files.readString(calls));
+        assertTrue(Files.readString(r.submitScript().resolveSibling("submitted.txt")).contains("report=103"));
+
+        Files.delete(calls);
+        Files.delete(r.submitScript().resolveSibling("submitted.txt"));
+        Files.writeString(tmp.resolve("fail"), "");
+        Shell failed = Shell.run(tmp, env, "bash", r.submitScript().toString());
+        assertTrue(failed.exit() != 0, failed.output());
+        assertEquals(1, Files.readAllLines(calls).size(), "nothing submitted after the failure");
+        assertFalse(Files.exists(r.submitScript().resolveSibling("submitted.txt")));
+        assertFalse(failed.output().contains("job  ("), failed.output());
+    }
+
     @Test
     void stopBeforeLimitSendsTheTaskSigtermItselfOnAnyPath() throws IOException {
         Path study = tmp.resolve("outputs/demo");
