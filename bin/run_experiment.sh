@@ -50,6 +50,11 @@ if ! MERGELAB_HOME=$(find_home); then
   exit 2
 fi
 export MERGELAB_HOME
+# The JVM heap: half the job's memory (libtorch's tensors live outside it) unless MERGELAB_JAVA_OPTS says
+# otherwise; never the launcher's 8 GB default in a job granted --mem=4G.
+if [ -z "${MERGELAB_JAVA_OPTS:-}" ] && [ -n "${SLURM_MEM_PER_NODE:-}" ]; then
+  export MERGELAB_JAVA_OPTS="-Xmx$(( SLURM_MEM_PER_NODE / 2 ))m"
+fi
 # MERGELAB_BIN replaces the launcher (a prebuilt install, or a stand-in in tests).
 launcher="${MERGELAB_BIN:-$MERGELAB_HOME/bin/mergelab}"
 

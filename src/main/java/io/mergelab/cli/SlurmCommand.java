@@ -82,7 +82,7 @@ final class SlurmCommand implements Runnable {
             if (section != null && !(section instanceof Map<?, ?>)) {
                 throw new IllegalArgumentException(config + ": executor.slurm: expected a mapping (partition, time, ...)");
             }
-            SlurmSettings settings = SlurmSettings.fromMap((Map<?, ?>) section, config + ": executor.slurm");
+            SlurmSettings settings = SlurmSettings.forStudy((Map<?, ?>) section, config + ": executor.slurm", home);
 
             String configArg = quote(config.toAbsolutePath().normalize().toString());
             StringBuilder common = new StringBuilder();
@@ -111,6 +111,8 @@ final class SlurmCommand implements Runnable {
             // the report job (and `mergelab report`) read the plan from disk, as after a run
             io.mergelab.pipeline.PlanFile.write(plan, store);
             List<SlurmStage> stages = StageGrouping.group(todo);
+            settings.checkHeap(System.getenv("MERGELAB_JAVA_OPTS"), stages.stream().map(SlurmStage::name).toList(),
+                    config + ": executor.slurm");
             RenderedScripts r = new SbatchRenderer(home).render(study.name(), studyDir, stages,
                     io.mergelab.pipeline.StudyCompute.withGpus(settings, study.compute(), stages));
             for (SlurmStage s : stages) {

@@ -83,7 +83,8 @@ public final class SlurmExecutor implements Executor {
         if (section != null && !(section instanceof Map<?, ?>)) {
             throw new IllegalArgumentException(invocation.config() + ": executor.slurm: expected a mapping (partition, time, ...)");
         }
-        SlurmSettings settings = SlurmSettings.fromMap((Map<?, ?>) section, invocation.config() + ": executor.slurm");
+        SlurmSettings settings = SlurmSettings.forStudy((Map<?, ?>) section, invocation.config() + ": executor.slurm",
+                home);
         long poll = Long.parseLong(env.getOrDefault("MERGELAB_SLURM_POLL_MS", "2000"));
         double wait = settings.waitHours();
         return new SlurmExecutor(SlurmClients.fromEnvironment(env, warn), settings, home, invocation,
@@ -166,6 +167,8 @@ public final class SlurmExecutor implements Executor {
         }
         SlurmSettings resources = compute == null ? settings
                 : StudyCompute.withGpus(settings, compute, io.mergelab.slurm.StageGrouping.group(todo));
+        resources.checkHeap(System.getenv("MERGELAB_JAVA_OPTS"), io.mergelab.slurm.StageGrouping.group(todo).stream()
+                .map(io.mergelab.slurm.SlurmStage::name).toList(), invocation.config() + ": executor.slurm");
         StudySubmission sub = StudySubmission.submit(client, new SbatchRenderer(home), plan.study(), studyDir, todo,
                 resources);
         new SubmissionRecord(plan.study(), invocation.config(), invocation.overrides(), invocation.outputs(),

@@ -118,7 +118,8 @@ public final class SbatchRenderer {
         s.append("# Written by `mergelab slurm render`. Edit the #SBATCH lines as you need, then submit every\n");
         s.append("# stage in order with ").append(slurmDir(abs).resolve("submit.sh"))
                 .append(", or this one alone with `sbatch ").append(stage.name()).append(".sbatch`.\n");
-        s.append("# Resources come from the config's executor.slurm section (and executor.slurm.stages.")
+        s.append("# Resources come from ").append(SlurmSettings.STAGE_DEFAULTS)
+                .append(" under the config's executor.slurm section (and executor.slurm.stages.")
                 .append(stage.name()).append(").\n");
         s.append("#SBATCH --job-name=").append(jobName(study, stage)).append('\n');
         s.append("#SBATCH --array=").append(stage.arraySpec()).append('\n');
@@ -133,6 +134,11 @@ public final class SbatchRenderer {
         s.append("# In a batch job $0 is a spool copy of this file, so the checkout is recorded here at render time.\n");
         s.append("export MERGELAB_HOME=\"${MERGELAB_HOME:-").append(home).append("}\"\n");
         s.append("cd \"$MERGELAB_HOME\"\n");
+        s.append("# The JVM heap: half the job's memory (libtorch's tensors live outside it) unless MERGELAB_JAVA_OPTS\n");
+        s.append("# says otherwise; never the launcher's 8 GB default in a job granted less.\n");
+        s.append("if [ -z \"${MERGELAB_JAVA_OPTS:-}\" ] && [ -n \"${SLURM_MEM_PER_NODE:-}\" ]; then\n");
+        s.append("  export MERGELAB_JAVA_OPTS=\"-Xmx$(( SLURM_MEM_PER_NODE / 2 ))m\"\n");
+        s.append("fi\n");
         s.append("task=\"${SLURM_ARRAY_TASK_ID:-0}\"\n");
         s.append("log=").append(quote(logsDir(abs).toString())).append("/").append(stage.name())
                 .append("-\"${SLURM_ARRAY_JOB_ID:-${SLURM_JOB_ID:-local}}_${task}.out\"\n");

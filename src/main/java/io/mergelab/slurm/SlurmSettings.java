@@ -1,5 +1,9 @@
 package io.mergelab.slurm;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -29,9 +33,88 @@ public record SlurmSettings(Resources defaults, Map<String, Resources> stages, d
         stages = stages == null ? Map.of() : Map.copyOf(stages);
     }
 
-    /** The resources for a stage: the section's values with the stage's override on top. */
+    /** Where the resources every study starts from live, relative to the checkout. */
+    public static final String STAGE_DEFAULTS = "configs/presets/slurm-stages.yaml";
+
+    /**
+     * The resources for a stage: the section's values with the stage's override on top; a stage {@code KIND-N}
+     * (a later wave of one kind) takes KIND's override when it has none of its own.
+     */
     public Resources forStage(String stage) {
-        return defaults.with(stages.get(stage));
+        Resources own = stages.get(stage);
+        if (own == null) {
+            own = stages.get(stage.replaceFirst("-\\d+$", ""));
+        }
+        return defaults.with(own);
+    }
+
+    /**
+     * A study's {@code executor.slurm} section on top of the checkout's {@link #STAGE_DEFAULTS}: their
+     * {@code slurm:} values, then their per-kind values, then the study's section values, then the study's
+     * per-stage values. Without the file (an installation that removed it) the study's section alone counts.
+     */
+    public static SlurmSettings forStudy(Map<?, ?> section, String where, Path home) {
+        SlurmSettings study = fromMap(section, where);
+        Path file = home.resolve(STAGE_DEFAULTS);
+        if (!Files.isRegularFile(file)) {
+            return study;
+        }
+        Object root;
+        try (var in = Files.newBufferedReader(file)) {
+            root = new org.yaml.snakeyaml.Yaml().load(in);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        if (!(root instanceof Map<?, ?> top) || !(top.get("slurm") instanceof Map<?, ?> base)) {
+            throw new IllegalArgumentException(file + ": expected a 'slurm:' mapping of resources");
+        }
+        return layered(fromMap(base, file + ": slurm"), study);
+    }
+
+    /** {@code top} over {@code base}, in the order {@link #forStudy} describes. */
+    static SlurmSettings layered(SlurmSettings base, SlurmSettings top) {
+        Map<String, Resources> merged = new LinkedHashMap<>();
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(base.stages.keySet());
+        names.addAll(top.stages.keySet());
+        for (String name : names) {
+            Resources r = base.stages.getOrDefault(name, Resources.NONE).with(top.defaults);
+            merged.put(name, r.with(top.stages.get(name)));
+        }
+        return new SlurmSettings(base.defaults.with(top.defaults), merged, top.waitHours);
+    }
+
+    /**
+     * Refuses a JVM heap ({@code -Xmx} in {@code javaOpts}, e.g. MERGELAB_JAVA_OPTS passed on to the jobs) that
+     * does not fit a stage's memory; without {@code -Xmx} each job takes half its memory, which always fits.
+     */
+    public void checkHeap(String javaOpts, java.util.Collection<String> stageNames, String where) {
+        if (javaOpts == null) {
+            return;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-Xmx(\\d+)([kKmMgGtT]?)").matcher(javaOpts);
+        Long heapMb = null;
+        while (m.find()) { // the JVM takes the last one
+            long n = Long.parseLong(m.group(1));
+            heapMb = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                case "k" -> n / 1024;
+                case "m" -> n;
+                case "g" -> n * 1024;
+                case "t" -> n * 1024 * 1024;
+                default -> n / (1024 * 1024);
+            };
+        }
+        if (heapMb == null) {
+            return;
+        }
+        for (String stage : stageNames) {
+            Resources r = forStage(stage);
+            if (r.mem() != null && heapMb >= Resources.memMegabytes(r.mem())) {
+                throw new IllegalArgumentException(where + ": the JVM heap " + heapMb + " MB (MERGELAB_JAVA_OPTS "
+                        + javaOpts.strip() + ") does not fit stage " + stage + "'s mem " + r.mem()
+                        + "; lower -Xmx (libtorch needs memory beside it) or raise executor.slurm.stages." + stage
+                        + ".mem");
+            }
+        }
     }
 
     /**

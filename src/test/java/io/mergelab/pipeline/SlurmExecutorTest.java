@@ -239,6 +239,17 @@ class SlurmExecutorTest {
         String submitted = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), submitted);
         try {
+            // the stage defaults (configs/presets/slurm-stages.yaml) under the study's section (time 10, 1 cpu)
+            java.util.regex.Matcher ft = java.util.regex.Pattern.compile("finetune: job (\\d+) ").matcher(submitted);
+            assertTrue(ft.find(), submitted);
+            Process show = new ProcessBuilder("scontrol", "show", "job", "-o", ft.group(1)).redirectErrorStream(true)
+                    .start();
+            String job = new String(show.getInputStream().readAllBytes());
+            assertEquals(0, show.waitFor(), job);
+            assertTrue(job.contains("TimeLimit=00:10:00") && job.contains("MinMemoryNode=8G")
+                    && job.contains("MinCPUsNode=1"), job);
+            assertTrue(Files.readString(store.root().resolve("slurm/finetune.sbatch"))
+                    .contains("export MERGELAB_JAVA_OPTS=\"-Xmx$(( SLURM_MEM_PER_NODE / 2 ))m\""));
             Path report = store.root().resolve("report/results.csv");
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (!(Files.isRegularFile(report) && s.plan().steps().stream().allMatch(st -> store.isDone(st.id())))) {
