@@ -42,10 +42,11 @@ public final class StudySubmission {
         Map<String, String> stageJobs = new LinkedHashMap<>();
         Map<String, TaskRef> tasks = new LinkedHashMap<>();
         Map<String, SlurmStage> after = new LinkedHashMap<>();
-        try {
-            java.nio.file.Files.createDirectories(SbatchRenderer.logsDir(studyDir.toAbsolutePath()));
+        try { // the same files `slurm render` writes, so what was submitted can be read (and resubmitted by hand)
+            renderer.render(study, studyDir, stages, settings);
         } catch (java.io.IOException e) {
-            throw new SlurmException(SbatchRenderer.logsDir(studyDir) + ": cannot create the log directory: " + e.getMessage(), e);
+            throw new SlurmException(SbatchRenderer.slurmDir(studyDir) + ": cannot write the job scripts: "
+                    + e.getMessage(), e);
         }
         for (SlurmStage stage : stages) {
             String id = client.submit(renderer.jobSpec(study, studyDir, stage, settings,

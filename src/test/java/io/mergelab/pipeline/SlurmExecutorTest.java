@@ -145,6 +145,11 @@ class SlurmExecutorTest {
         Path slurmReport = store.root().resolve("report/results.csv");
         assertEquals(Files.readString(localReport), Files.readString(slurmReport));
 
+        // the scripts it submitted stay on disk where `slurm render` writes them, with the stage defaults' limits
+        String finetune = Files.readString(store.root().resolve("slurm/finetune.sbatch"));
+        assertTrue(finetune.contains(" run --only ") && finetune.contains("#SBATCH --mem=8G"), finetune);
+        assertTrue(Files.isRegularFile(store.root().resolve("slurm/submit.sh")));
+
         // every step folder names the Slurm job that made it; status shows them all COMPLETED
         for (Step step : s.plan().steps()) {
             Path rec = store.dir(step.id()).resolve(StepStore.SLURM_JOB);
