@@ -62,7 +62,7 @@ final class UiCommand implements Callable<Integer> {
             String id = experiments.get(0).getExperimentId();
             List<String> runIds = rest.client().searchRuns(List.of(id), "", org.mlflow.api.proto.Service.ViewType.ACTIVE_ONLY,
                     1000).getItems().stream().map(run -> "%22" + run.getInfo().getRunId() + "%22").toList();
-            out.println("runs of study '" + study + "': " + endpoint.display() + "/#/experiments/" + id + "/runs");
+            out.println("runs of study '" + study + "': " + MlflowRest.runsUrl(endpoint.display(), id));
             out.println("comparison view: " + endpoint.display() + "/#/compare-runs?runs=[" + String.join(",", runIds)
                     + "]&experiments=[%22" + id + "%22]");
             return 0;

@@ -71,22 +71,43 @@ public final class MlflowRest implements AutoCloseable {
     public String experimentId(String name) {
         return call("get or create experiment '" + name + "'", () -> {
             // search, not getExperimentByName: the client retries that call's 404 as if rate-limited
-            Optional<String> found = findExperiment(name);
+            Optional<Service.Experiment> found = findExperiment(name);
+            String id;
             if (found.isPresent()) {
-                return found.get();
+                id = found.get().getExperimentId();
+                if (found.get().getTagsList().stream().anyMatch(t -> t.getKey().equals(EXPERIMENT_KIND))) {
+                    return id;
+                }
+            } else {
+                try {
+                    id = client.createExperiment(name);
+                } catch (MlflowHttpException e) {
+                    // another process created it between our lookup and create
+                    id = findExperiment(name).orElseThrow(() -> e).getExperimentId();
+                }
             }
-            try {
-                return client.createExperiment(name);
-            } catch (MlflowHttpException e) {
-                // another process created it between our lookup and create
-                return findExperiment(name).orElseThrow(() -> e);
-            }
+            client.setExperimentTag(id, EXPERIMENT_KIND, CUSTOM_MODEL_DEVELOPMENT);
+            return id;
         });
     }
 
-    private Optional<String> findExperiment(String name) {
-        return client.searchExperiments("name = '" + name + "'").getItems().stream()
-                .map(Service.Experiment::getExperimentId).findFirst();
+    /**
+     * The experiment tag MLflow 3's UI reads to choose its landing view; without it an experiment opens on the
+     * GenAI "Traces" overview (0 traces) instead of the runs table.
+     */
+    static final String EXPERIMENT_KIND = "mlflow.experimentKind";
+
+    /**
+     * The UI address of an experiment's runs table. MLflow 3.17's UI ignores the experiment's kind tag behind its
+     * GenAI / model-training switch, which defaults to GenAI: the workflowType parameter selects model training.
+     */
+    public static String runsUrl(String uiBase, String experimentId) {
+        return uiBase + "/#/experiments/" + experimentId + "/runs?workflowType=machine_learning";
+    }
+    static final String CUSTOM_MODEL_DEVELOPMENT = "custom_model_development";
+
+    private Optional<Service.Experiment> findExperiment(String name) {
+        return client.searchExperiments("name = '" + name + "'").getItems().stream().findFirst();
     }
 
     public Optional<Service.Run> findRunByStepId(String experimentId, String stepId) {

@@ -55,6 +55,14 @@ class MlflowUiBrowserTest {
             assertTrue(text.contains("test.yelp.accuracy") && text.contains("train.loss"), "metric rows in " + excerpt(text));
             assertTrue(text.contains("training.learning_rate"), "param rows in " + excerpt(text));
 
+            // the experiment's address `ui` prints opens on its runs table, not on the GenAI traces overview
+            String landing = run(chromium, work, "--dump-dom", MlflowRest.runsUrl(server.url(), exp));
+            String landingText = landing.replaceAll("(?s)<script.*?</script>|<style.*?</style>", " ")
+                    .replaceAll("<[^>]+>", " ").replaceAll("(&nbsp;|[\\s\u00a0])+", " ");
+            // (the runs table: the study run with its two steps folded under it; not "Traces 0 No data available")
+            assertTrue(landingText.contains("Run Name") && landingText.contains("3 matching runs")
+                    && !landingText.contains("No data available"), "the runs table: " + excerpt(landingText));
+
             Path png = work.resolve("mlflow-ui.png");
             run(chromium, work, "--window-size=1400,1000", "--screenshot=" + png, url);
             assertTrue(Files.size(png) > 10_000, "screenshot " + png);
