@@ -28,10 +28,40 @@ final class CancelCommand implements Callable<Integer> {
         SubmissionRecord record = SubmissionRecord.read(studyDir.toAbsolutePath().normalize());
         SlurmClient client = SlurmClients.fromEnvironment(System.getenv(),
                 w -> spec.commandLine().getErr().println("warning: " + w));
+        var out = spec.commandLine().getOut();
+        Map<String, io.mergelab.slurm.JobInfo> now = io.mergelab.slurm.StudySubmission.attach(client,
+                record.stageJobs(), record.tasks()).poll();
+        int cancelled = 0;
         for (Map.Entry<String, String> e : record.stageJobs().entrySet()) {
+            // the states of the stage's tasks, counted: only a stage with a pending or running task is cancelled
+            Map<String, Integer> live = new java.util.TreeMap<>();
+            Map<String, Integer> ended = new java.util.TreeMap<>();
+            for (var t : record.tasks().values()) {
+                if (!t.stage().equals(e.getKey())) {
+                    continue;
+                }
+                io.mergelab.slurm.JobInfo j = now.get(t.stepId());
+                String state = j == null ? "UNKNOWN" : j.state().name();
+                (j != null && !j.state().isTerminal() ? live : ended).merge(state, 1, Integer::sum);
+            }
+            if (live.isEmpty()) {
+                out.println(e.getKey() + " (job " + e.getValue() + "): nothing to cancel, " + counts(ended));
+                continue;
+            }
             client.cancel(e.getValue());
-            spec.commandLine().getOut().println("cancelled " + e.getKey() + " (job " + e.getValue() + ")");
+            cancelled++;
+            out.println("cancelled " + e.getKey() + " (job " + e.getValue() + "): " + counts(live)
+                    + (ended.isEmpty() ? "" : "; already ended: " + counts(ended)));
+        }
+        if (cancelled == 0) {
+            out.println("nothing cancelled: every job of the last submission has ended");
         }
         return 0;
+    }
+
+    private static String counts(Map<String, Integer> byState) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        byState.forEach((state, n) -> parts.add(n + " " + state));
+        return String.join(", ", parts);
     }
 }

@@ -166,6 +166,16 @@ class SlurmExecutorTest {
                     && l.contains(t.jobId() + "_" + t.index())), t + " in\n" + out);
         }
 
+        // cancel on a finished study cancels nothing and says so, stage by stage
+        StringWriter cancel = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(cancel, true), new PrintWriter(new StringWriter(), true),
+                "cancel", store.root().toString()), cancel.toString());
+        assertTrue(cancel.toString().contains("finetune (job " + record.stageJobs().get("finetune")
+                + "): nothing to cancel, 2 COMPLETED"), cancel.toString());
+        assertTrue(cancel.toString().contains("nothing cancelled: every job of the last submission has ended"),
+                cancel.toString());
+        assertFalse(cancel.toString().contains("cancelled finetune"), cancel.toString());
+
         // a rerun on Slurm finds everything done and submits nothing
         RunSummary again = slurm(s, slurmOut).execute(s.plan(), store, new StepListener() { });
         assertEquals(List.of(), again.ran());
