@@ -28,7 +28,12 @@ final class CancelCommand implements Callable<Integer> {
         SubmissionRecord record = SubmissionRecord.read(studyDir.toAbsolutePath().normalize());
         SlurmClient client = SlurmClients.fromEnvironment(System.getenv(),
                 w -> spec.commandLine().getErr().println("warning: " + w));
-        var out = spec.commandLine().getOut();
+        cancelLive(record, client, spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** Cancels the stages of {@code record} with a pending or running task; says per stage what it did. */
+    static void cancelLive(SubmissionRecord record, SlurmClient client, java.io.PrintWriter out) {
         Map<String, io.mergelab.slurm.JobInfo> now = io.mergelab.slurm.StudySubmission.attach(client,
                 record.stageJobs(), record.tasks()).poll();
         int cancelled = 0;
@@ -56,7 +61,6 @@ final class CancelCommand implements Callable<Integer> {
         if (cancelled == 0) {
             out.println("nothing cancelled: every job of the last submission has ended");
         }
-        return 0;
     }
 
     private static String counts(Map<String, Integer> byState) {

@@ -10,7 +10,6 @@ import io.mergelab.slurm.RenderedScripts;
 import io.mergelab.slurm.SbatchRenderer;
 import io.mergelab.slurm.SlurmClient;
 import io.mergelab.slurm.SlurmClients;
-import io.mergelab.slurm.SlurmException;
 import io.mergelab.slurm.SlurmRestClient;
 import io.mergelab.slurm.SlurmSettings;
 import io.mergelab.slurm.SlurmStage;
@@ -25,7 +24,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,11 +108,26 @@ final class SlurmCommand implements Runnable {
             }
             // the report job (and `mergelab report`) read the plan from disk, as after a run
             io.mergelab.pipeline.PlanFile.write(plan, store);
-            List<SlurmStage> stages = StageGrouping.group(todo);
+            StageGrouping.Grouped grouped = StageGrouping.grouped(todo);
+            List<SlurmStage> stages = grouped.stages();
             settings.checkHeap(System.getenv("MERGELAB_JAVA_OPTS"), stages.stream().map(SlurmStage::name).toList(),
                     config + ": executor.slurm");
             RenderedScripts r = new SbatchRenderer(home).render(study.name(), studyDir, stages,
                     io.mergelab.pipeline.StudyCompute.withGpus(settings, study.compute(), stages));
+            // what status, cancel, retry and `slurm jobs` read once submit.sh has filled in the job ids
+            Map<String, String> emptyIds = new LinkedHashMap<>();
+            Map<String, io.mergelab.slurm.StudySubmission.TaskRef> tasks = new LinkedHashMap<>();
+            Map<String, String> labels = new LinkedHashMap<>();
+            for (SlurmStage s : stages) {
+                emptyIds.put(s.name(), "");
+                List<String> ids = grouped.stepIds().get(s.name());
+                for (int i = 0; i < ids.size(); i++) {
+                    tasks.put(ids.get(i), new io.mergelab.slurm.StudySubmission.TaskRef(ids.get(i), s.name(), "", i));
+                    labels.put(ids.get(i), plan.step(ids.get(i)).label());
+                }
+            }
+            new io.mergelab.slurm.SubmissionRecord(study.name(), config.toAbsolutePath().normalize(), overrides,
+                    outputsDir, emptyIds, tasks, labels).writeRendered(studyDir);
             for (SlurmStage s : stages) {
                 out.printf("%-24s %3d task(s)%s%n", r.stageScripts().get(s.name()).getFileName(), s.tasks().size(),
                         s.after().isEmpty() ? "" : "  after " + s.describeAfter());
@@ -145,7 +158,7 @@ final class SlurmCommand implements Runnable {
     }
 
     @Command(name = "jobs", mixinStandardHelpOptions = true,
-            description = "States of the jobs the study's submit.sh started (outputs/<study>/slurm/submitted.txt).")
+            description = "States of the jobs of the study's latest submission (submit.sh or run --executor slurm).")
     static final class Jobs implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -158,7 +171,8 @@ final class SlurmCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             SlurmClient client = SlurmClients.fromEnvironment(System.getenv(), w -> spec.commandLine().getErr().println("warning: " + w));
             int bad = 0;
-            for (Map.Entry<String, String> e : submitted(studyDir).entrySet()) {
+            for (Map.Entry<String, String> e : io.mergelab.slurm.SubmissionRecord.read(studyDir.toAbsolutePath()
+                    .normalize()).stageJobs().entrySet()) {
                 for (JobInfo j : client.jobs(e.getValue())) {
                     out.printf("%-16s %-14s %-12s %-26s %s%n", e.getKey(), j.displayId(), j.state(),
                             j.reason() == null || "None".equals(j.reason()) ? "" : j.reason(),
@@ -173,7 +187,7 @@ final class SlurmCommand implements Runnable {
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true,
-            description = "Cancel the jobs the study's submit.sh started (outputs/<study>/slurm/submitted.txt).")
+            description = "Cancel what is pending or running of the study's latest submission (as `mergelab cancel`).")
     static final class Cancel implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -184,28 +198,10 @@ final class SlurmCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             SlurmClient client = SlurmClients.fromEnvironment(System.getenv(), w -> spec.commandLine().getErr().println("warning: " + w));
-            for (Map.Entry<String, String> e : submitted(studyDir).entrySet()) {
-                client.cancel(e.getValue());
-                spec.commandLine().getOut().println("cancelled " + e.getKey() + " (job " + e.getValue() + ")");
-            }
+            CancelCommand.cancelLive(io.mergelab.slurm.SubmissionRecord.read(studyDir.toAbsolutePath().normalize()),
+                    client, spec.commandLine().getOut());
             return 0;
         }
-    }
-
-    /** stage=jobid lines of submitted.txt, in submission order. */
-    static Map<String, String> submitted(Path studyDir) throws IOException {
-        Path file = SbatchRenderer.slurmDir(studyDir).resolve("submitted.txt");
-        if (!Files.isRegularFile(file)) {
-            throw new SlurmException(file + ": not found; render with `mergelab slurm render CONFIG` and run its submit.sh first");
-        }
-        Map<String, String> ids = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(file)) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                ids.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
-            }
-        }
-        return ids;
     }
 
     private static String quote(String word) {

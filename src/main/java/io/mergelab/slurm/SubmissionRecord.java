@@ -48,8 +48,23 @@ public record SubmissionRecord(String study, Path config, List<String> overrides
         return jobsDir(studyDir).resolve(FILE);
     }
 
-    /** Writes the record atomically (temp file + rename). */
+    /**
+     * What {@code slurm render} writes beside the scripts: this record with empty job ids, which submit.sh's
+     * {@code submitted.txt} fills in.
+     */
+    public static final String RENDERED = "rendered.properties";
+
+    /** Writes the record of a {@code run --executor slurm} submission atomically (temp file + rename). */
     public void write(Path studyDir) {
+        writeTo(file(studyDir));
+    }
+
+    /** Writes the record of rendered scripts (job ids empty until submit.sh has run) beside them. */
+    public void writeRendered(Path studyDir) {
+        writeTo(SbatchRenderer.slurmDir(studyDir).resolve(RENDERED));
+    }
+
+    private void writeTo(Path target) {
         Properties p = new Properties();
         p.setProperty("study", study);
         p.setProperty("config", config.toString());
@@ -65,7 +80,6 @@ public record SubmissionRecord(String study, Path config, List<String> overrides
             p.setProperty("step." + t.stepId(), t.stage() + "," + t.jobId() + "," + t.index());
             p.setProperty("label." + t.stepId(), labels.getOrDefault(t.stepId(), t.stepId()));
         }
-        Path target = file(studyDir);
         try {
             Files.createDirectories(target.getParent());
             StringWriter text = new StringWriter();
@@ -86,13 +100,59 @@ public record SubmissionRecord(String study, Path config, List<String> overrides
         }
     }
 
-    /** Reads {@code <studyDir>/slurm-jobs/submission.properties}; a missing file says how to make one. */
+    /**
+     * The study's latest Slurm submission, however it was made: {@code run --executor slurm} (its record in
+     * {@code slurm-jobs/}) or the rendered scripts' {@code submit.sh} (their record with the job ids of
+     * {@code slurm/submitted.txt}), whichever is newer.
+     */
     public static SubmissionRecord read(Path studyDir) {
-        Path f = file(studyDir);
-        if (!Files.isRegularFile(f)) {
-            throw new SlurmException(f + ": not found; this study was not submitted with `mergelab run` and "
-                    + "executor slurm (for submit.sh use `mergelab slurm jobs`)");
+        Path executor = file(studyDir);
+        Path slurm = SbatchRenderer.slurmDir(studyDir);
+        Path submitted = slurm.resolve("submitted.txt");
+        Path rendered = slurm.resolve(RENDERED);
+        boolean byHand = Files.isRegularFile(submitted) && Files.isRegularFile(rendered);
+        try {
+            if (byHand && Files.isRegularFile(executor)
+                    && Files.getLastModifiedTime(executor).compareTo(Files.getLastModifiedTime(submitted)) > 0) {
+                byHand = false;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        if (!byHand) {
+            if (!Files.isRegularFile(executor)) {
+                throw new SlurmException(studyDir + ": no Slurm submission found (neither " + executor + " from `run "
+                        + "--executor slurm` nor " + submitted + " from a rendered submit.sh)");
+            }
+            return readFrom(executor);
+        }
+        SubmissionRecord r = readFrom(rendered);
+        Map<String, String> ids = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(submitted)) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    ids.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(submitted + ": cannot read: " + e.getMessage(), e);
+        }
+        Map<String, String> stageJobs = new LinkedHashMap<>();
+        Map<String, StudySubmission.TaskRef> tasks = new LinkedHashMap<>();
+        for (String stage : r.stageJobs().keySet()) {
+            String id = ids.get(stage);
+            if (id == null || id.isEmpty()) {
+                throw new SlurmException(submitted + ": no job id for stage " + stage + " (submit.sh stopped early?)");
+            }
+            stageJobs.put(stage, id);
+        }
+        r.tasks().values().forEach(t -> tasks.put(t.stepId(),
+                new StudySubmission.TaskRef(t.stepId(), t.stage(), stageJobs.get(t.stage()), t.index())));
+        return new SubmissionRecord(r.study(), r.config(), r.overrides(), r.outputs(), stageJobs, tasks, r.labels());
+    }
+
+    private static SubmissionRecord readFrom(Path f) {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(f)) {
             p.load(r);
@@ -115,7 +175,7 @@ public record SubmissionRecord(String study, Path config, List<String> overrides
                     int eq = v.indexOf('=');
                     stageJobs.put(v.substring(0, eq), v.substring(eq + 1));
                 } else if (k.startsWith("step.")) {
-                    String[] parts = v.split(",");
+                    String[] parts = v.split(",", -1);
                     String id = k.substring(5);
                     tasks.put(id, new StudySubmission.TaskRef(id, parts[0], parts[1], Integer.parseInt(parts[2])));
                 } else if (k.startsWith("label.")) {

@@ -37,9 +37,12 @@ class SlurmCommandTest {
         // exec'd (bin/mergelab execs java): Slurm's SIGTERM reaches the JVM, which writes a resume checkpoint
         assertTrue(finetune.contains("    exec \"$MERGELAB_HOME/bin/mergelab\" run --only finetune-"), finetune);
         assertTrue(finetune.contains(Path.of("configs/quickstart_pretrained.yaml").toAbsolutePath().toString()), finetune);
+        // beside the scripts, the record status/cancel/retry read once submit.sh has filled in the job ids
+        assertTrue(Files.readString(slurm.resolve("rendered.properties")).contains("step.finetune-"));
 
         try (var scripts = Files.list(slurm)) {
-            for (Path p : scripts.toList()) {
+            for (Path p : scripts.filter(f -> f.toString().endsWith(".sbatch") || f.toString().endsWith(".sh"))
+                    .toList()) {
                 Process bash = new ProcessBuilder(List.of("bash", "-n", p.toString())).redirectErrorStream(true).start();
                 String msg = new String(bash.getInputStream().readAllBytes());
                 assertTrue(bash.waitFor(30, TimeUnit.SECONDS));

@@ -176,6 +176,10 @@ class SlurmExecutorTest {
                 cancel.toString());
         assertFalse(cancel.toString().contains("cancelled finetune"), cancel.toString());
 
+        StringWriter jobs = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(jobs, true), new PrintWriter(jobs, true), "slurm", "jobs",
+                store.root().toString()), "`slurm jobs` on an executor study: " + jobs);
+
         // a rerun on Slurm finds everything done and submits nothing
         RunSummary again = slurm(s, slurmOut).execute(s.plan(), store, new StepListener() { });
         assertEquals(List.of(), again.ran());
@@ -278,6 +282,25 @@ class SlurmExecutorTest {
             }
             String csv = Files.readString(report);
             assertTrue(csv.contains("linear") && csv.contains("yelp_0"), csv);
+
+            // one job view: status, `slurm jobs` and cancel know the hand-submitted jobs as they know the executor's
+            StringWriter status = new StringWriter();
+            assertEquals(0, Main.execute(new PrintWriter(status, true), new PrintWriter(status, true), "status",
+                    store.root().toString()), status.toString());
+            SubmissionRecord record = SubmissionRecord.read(store.root());
+            assertEquals(s.plan().steps().size(), record.tasks().size());
+            for (StudySubmission.TaskRef t : record.tasks().values()) {
+                assertTrue(status.toString().lines().anyMatch(l -> l.startsWith(t.stepId()) && l.contains(" COMPLETED ")
+                        && l.contains(t.jobId() + "_" + t.index())), t + " in\n" + status);
+            }
+            StringWriter jobs = new StringWriter();
+            assertEquals(0, Main.execute(new PrintWriter(jobs, true), new PrintWriter(jobs, true), "slurm", "jobs",
+                    store.root().toString()), jobs.toString());
+            assertTrue(jobs.toString().contains("COMPLETED"), jobs.toString());
+            StringWriter cancel = new StringWriter();
+            assertEquals(0, Main.execute(new PrintWriter(cancel, true), new PrintWriter(cancel, true), "cancel",
+                    store.root().toString()), cancel.toString());
+            assertTrue(cancel.toString().contains("nothing cancelled"), cancel.toString());
         } finally {
             for (String line : submitted.lines().toList()) { // "stage: job N (k tasks)"
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile(": job (\\d+) ").matcher(line);
