@@ -282,6 +282,11 @@ class SlurmExecutorTest {
             }
             String csv = Files.readString(report);
             assertTrue(csv.contains("linear") && csv.contains("yelp_0"), csv);
+            // the same report as a local run of the study (and so as the executor's, tinyStudyOnSlurm...)
+            Path localOut = dir.resolve("local");
+            assertTrue(new LocalExecutor(2).execute(s.plan(), new StepStore(Studies.studyDir(localOut, s.study())),
+                    new StepListener() { }).ok());
+            assertEquals(Files.readString(Studies.studyDir(localOut, s.study()).resolve("report/results.csv")), csv);
 
             // one job view: status, `slurm jobs` and cancel know the hand-submitted jobs as they know the executor's
             StringWriter status = new StringWriter();
