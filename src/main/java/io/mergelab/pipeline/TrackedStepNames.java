@@ -1,25 +1,21 @@
 package io.mergelab.pipeline;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Readable MLflow run names and the dataset/method/model facts of a step: {@code ft/yelp/slice-2},
- * {@code merge/ties/d0.9-w0.2}, {@code eval/ties/yelp} (the test split; other splits get {@code /validation}),
- * {@code baseline/ensemble/yelp}. Steps without numbers to compare (base model, data, report) get no run.
+ * Readable MLflow run names and the dataset/method/model facts of a step: a fine-tune is its variant
+ * ({@code yelp_0}, {@code yelp_0 seed 2}), a merge its name ({@code ties}), an evaluation
+ * {@code eval/ties/yelp/test}, a baseline {@code ensemble/yelp/test}. Steps without numbers to compare (base model,
+ * data, report) get no run.
  */
 final class TrackedStepNames {
     private static final Pattern SEED = Pattern.compile("\\(seed (-?\\d+)\\)");
-    private static final Map<String, String> SHORT = Map.of("density", "d", "weight", "w", "lambda", "l",
-            "epsilon", "e", "gamma", "g", "select_topk", "k");
 
     private final Plan plan;
 
@@ -35,16 +31,16 @@ final class TrackedStepNames {
     }
 
     String runName(Step s) {
-        String name = switch (s.kind()) {
-            case "finetune" -> "ft/" + dataset(s) + "/" + finetunePart(s)
-                    + (s.label().contains(" from scratch") ? "/from-scratch" : "");
-            case "pretrain" -> "pretrain/base";
-            case "merge" -> "merge/" + s.inputs().get("method") + "/" + mergePart(s);
-            case "evaluate" -> "eval/" + s.meta().get("model") + "/" + s.meta().get("dataset") + splitPart(s);
-            default -> "baseline/" + s.kind() + "/" + s.meta().get("dataset") + splitPart(s);
-        };
         Matcher m = SEED.matcher(s.label());
-        return m.find() ? name + "/seed-" + m.group(1) : name;
+        String seed = m.find() ? " seed " + m.group(1) : "";
+        return switch (s.kind()) {
+            // the names a study gives its models: variants and merges by name, as the report lists them
+            case "finetune" -> model(s) + seed + (s.label().contains(" from scratch") ? " from scratch" : "");
+            case "pretrain" -> "pretrain base" + seed;
+            case "merge" -> model(s) + seed;
+            case "evaluate" -> "eval/" + model(s) + "/" + s.meta().get("dataset") + "/" + split(s) + seed;
+            default -> s.kind() + "/" + s.meta().get("dataset") + "/" + split(s) + seed;
+        };
     }
 
     /** The dataset(s) a step is about; a merge across datasets names them all, comma-separated. */
@@ -98,47 +94,8 @@ final class TrackedStepNames {
         return out;
     }
 
-    private String finetunePart(Step s) {
-        if (s.label().startsWith("linear probe")) {
-            return "linear-probe";
-        }
-        int count = ((Number) s.inputs().get("slice_count")).intValue();
-        if (s.label().startsWith("full-data")) {
-            return "full";
-        }
-        return count > 0 ? "slice-" + ((Number) s.inputs().get("slice_index")).intValue() : model(s);
-    }
-
-    private static String splitPart(Step s) {
+    private static String split(Step s) {
         Object split = s.meta().get("split");
-        return split == null || split.equals("test") ? "" : "/" + split;
-    }
-
-    /** Global parameters, then a weight shared by every model: {@code d0.5-l1}, {@code w0.333}. */
-    private static String mergePart(Step s) {
-        List<String> parts = new ArrayList<>();
-        if (s.inputs().get("parameters") instanceof Map<?, ?> p) {
-            p.forEach((k, v) -> parts.add(SHORT.getOrDefault(String.valueOf(k), String.valueOf(k)) + compact(v)));
-        }
-        if (s.inputs().get("models") instanceof List<?> models && !models.isEmpty()) {
-            Set<Object> weights = new LinkedHashSet<>();
-            for (Object o : models) {
-                Object params = o instanceof Map<?, ?> m ? m.get("parameters") : null;
-                weights.add(params instanceof Map<?, ?> pm ? pm.get("weight") : null);
-            }
-            if (weights.size() == 1 && weights.iterator().next() != null
-                    && !(s.inputs().get("parameters") instanceof Map<?, ?> p && p.containsKey("weight"))) {
-                parts.add("w" + compact(weights.iterator().next()));
-            }
-        }
-        return parts.isEmpty() ? String.valueOf(s.meta().get("model")) : String.join("-", parts);
-    }
-
-    private static String compact(Object v) {
-        if (v instanceof Number n) {
-            BigDecimal d = new BigDecimal(n.toString()).round(new MathContext(3)).stripTrailingZeros();
-            return d.scale() < 0 ? d.setScale(0).toPlainString() : d.toPlainString();
-        }
-        return Objects.toString(v);
+        return split == null ? "test" : split.toString();
     }
 }

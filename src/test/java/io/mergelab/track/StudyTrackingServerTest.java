@@ -68,13 +68,13 @@ class StudyTrackingServerTest {
 
         String exp = mlflow.reader().experimentId("tracked-study");
         Map<String, JsonNode> runs = mlflow.reader().runs(exp);
-        String ft0 = "ft/yelp/slice-0";
-        String ft1 = "ft/yelp/slice-1";
-        String merge = runs.keySet().stream().filter(n -> n.startsWith("merge/ties/")).findFirst().orElseThrow();
-        assertTrue(merge.startsWith("merge/ties/d0.9-l1"), merge);
+        // the names the study gives its models (variants, merges), as the report lists them
+        String ft0 = "yelp_0";
+        String ft1 = "yelp_1";
+        String merge = "ties";
         Set<String> expected = new TreeSet<>(List.of("tracked", ft0, ft1, merge,
-                "eval/yelp_0/yelp", "eval/yelp_0/yelp/validation", "eval/yelp_1/yelp", "eval/yelp_1/yelp/validation",
-                "eval/ties/yelp", "eval/ties/yelp/validation"));
+                "eval/yelp_0/yelp/test", "eval/yelp_0/yelp/validation", "eval/yelp_1/yelp/test",
+                "eval/yelp_1/yelp/validation", "eval/ties/yelp/test", "eval/ties/yelp/validation"));
         assertEquals(expected, new TreeSet<>(runs.keySet()));
 
         // every run finished, children nested under the study run, standard tags everywhere
@@ -152,7 +152,7 @@ class StudyTrackingServerTest {
                 new TreeSet<>(mlflow.reader().artifactFiles(mergeId, "")));
 
         // evaluation: final test metrics per dataset equal to what the pipeline wrote
-        JsonNode ev = runs.get("eval/ties/yelp");
+        JsonNode ev = runs.get("eval/ties/yelp/test");
         String evId = ev.at("/info/run_id").asText();
         JsonNode result = new ObjectMapper().readTree(studyDir.resolve(MlflowReader.tags(ev).get(RunTags.STEP_ID))
                 .resolve("result.json").toFile()).path("metrics");
