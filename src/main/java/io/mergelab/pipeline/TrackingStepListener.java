@@ -154,6 +154,13 @@ public final class TrackingStepListener implements StepListener {
             tracked++;
             Map<String, Object> params = new LinkedHashMap<>(step.inputs());
             params.remove("v");
+            if (step.kind().equals("finetune") && params.get("training_args") instanceof Map<?, ?> explicit) {
+                // every argument the trainer used, defaults included, as transformers' MLflow callback logs them
+                Map<String, Object> args = new LinkedHashMap<>();
+                explicit.forEach((k, v) -> args.put(String.valueOf(k), v));
+                params.put("training_args", new TreeMap<>(io.mergelab.train.TrainingArgs.fromMap(args)
+                        .effectiveValues()));
+            }
             if (step.kind().equals("merge")) {
                 params.put("merge.models", names.mergedModels(step));
             }

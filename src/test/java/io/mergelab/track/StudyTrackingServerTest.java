@@ -105,6 +105,9 @@ class StudyTrackingServerTest {
         Map<String, String> ftParams = MlflowReader.params(ft);
         assertEquals("5.0E-4", ftParams.get("training_args.learning_rate"));
         assertEquals("4", ftParams.get("training_args.max_steps"));
+        // the arguments the study left at their defaults are logged too, as transformers' callback logs them
+        assertEquals("linear", ftParams.get("training_args.lr_scheduler_type"));
+        assertEquals("0.9", ftParams.get("training_args.adam_beta1"));
         assertEquals("0", ftParams.get("slice_index"));
         assertEquals("2", ftParams.get("slice_count"));
         assertEquals("finetune", MlflowReader.tags(ft).get(RunTags.METHOD));
