@@ -31,12 +31,16 @@ public final class StudyConfigParser {
     static final List<String> TOP_KEYS = List.of("name", "description", "seed", "seeds", "base_model", "datasets",
             "variants", "training_args", "merges", "sweeps", "evaluate", "tracking", "executor", "report", "device",
             "precision", "search");
-    /** mergekit methods and whether they need a base model. */
+    /** The merge methods of this build (ServiceLoader): a study accepts what the engine has, nothing else. */
+    private static final io.mergelab.merge.MethodRegistry REGISTRY = io.mergelab.merge.MethodRegistry.load();
+    /** Each method's name and whether it needs a base model, from its declaration. */
     static final Map<String, Boolean> METHODS = methods();
     static final List<String> SPLITS = List.of("train", "validation", "test");
     static final List<String> METRICS = List.of("accuracy", "macro_f1", "weighted_f1", "loss", "ece");
-    static final List<String> MERGE_PARAMS = List.of("weight", "density", "lambda", "epsilon", "normalize",
-            "int8_mask", "rescale", "t", "k", "gamma", "select_topk");
+    /** Every parameter some method declares (a sweep's models may go to several methods). */
+    static final List<String> MERGE_PARAMS = REGISTRY.names().stream()
+            .flatMap(m -> REGISTRY.get(m).parameters().stream().map(io.mergelab.merge.ParamSpec::name))
+            .distinct().sorted().toList();
     /** transformers TrainingArguments keys about the hub and output places: the pipeline decides those. */
     static final Set<String> PLACE_KEYS = Set.of("output_dir", "push_to_hub", "hub_model_id", "hub_token",
             "hub_strategy", "hub_private_repo", "logging_dir", "report_to", "overwrite_output_dir", "run_name");
@@ -450,13 +454,15 @@ public final class StudyConfigParser {
         Node methodNode = f.has("method") ? f.get("method") : f.require("merge_method");
         String method = Fields.asChoice(methodNode, "merges[].method", METHODS.keySet());
         String name = f.string("name", method);
-        List<MergeModel> models = mergeModels(f, variants);
+        List<MergeModel> models = mergeModels(f, variants, method);
         String base = mergeBase(f, method, variants, models);
-        Map<String, Object> params = mergeParams(f.get("parameters"), "merges[" + name + "].parameters");
+        Map<String, Object> params = mergeParams(f.get("parameters"), "merges[" + name + "].parameters",
+                paramsOf(method, false));
         return new MergeSpec(name, method, models, base, params, null, Map.of(), f.mark());
     }
 
-    private static List<MergeModel> mergeModels(Fields f, Set<String> variants) {
+    /** @param method the models' merge method (null: a sweep over several; any method's parameter passes) */
+    private static List<MergeModel> mergeModels(Fields f, Set<String> variants, String method) {
         Node modelsNode = f.require("models");
         List<Node> items = modelsNode instanceof Node.ListNode l ? l.items() : List.of();
         if (items.isEmpty()) {
@@ -473,7 +479,8 @@ public final class StudyConfigParser {
                 mf.allowOnly(List.of("model", "parameters"));
                 ref = mf.requireString("model");
                 mark = mf.markOf("model");
-                params = mergeParams(mf.get("parameters"), "merges[].models[" + ref + "].parameters");
+                params = mergeParams(mf.get("parameters"), "merges[].models[" + ref + "].parameters",
+                        method == null ? MERGE_PARAMS : paramsOf(method, true));
             } else {
                 ref = Fields.asString(m, "merges[].models[]");
             }
@@ -511,12 +518,12 @@ public final class StudyConfigParser {
         return base;
     }
 
-    static Map<String, Object> mergeParams(Node n, String where) {
+    static Map<String, Object> mergeParams(Node n, String where, List<String> allowed) {
         if (n == null) {
             return Map.of();
         }
         Fields f = new Fields(n, where);
-        f.allowOnly(MERGE_PARAMS);
+        f.allowOnly(allowed);
         Map<String, Object> out = new LinkedHashMap<>();
         for (Node.Entry e : f.node().entries().values()) {
             String what = where + "." + e.key();
@@ -543,7 +550,7 @@ public final class StudyConfigParser {
         if (methods.isEmpty()) {
             throw new ConfigException(f.mark(), "sweeps[" + name + "]: missing 'methods' (a list of merge methods)");
         }
-        List<MergeModel> models = mergeModels(f, variants);
+        List<MergeModel> models = mergeModels(f, variants, null);
         List<Double> densities = values(f, "density", 0, true, 1);
         List<Double> weights = values(f, "weight", -10, false, 10);
         List<Double> lambdas = values(f, "lambda", 0, true, 10);
@@ -553,8 +560,10 @@ public final class StudyConfigParser {
             String base = mergeBase(f, method, variants, models);
             boolean usesDensity = usesDensity(method);
             for (Double d : usesDensity ? densities : nullList()) {
-                for (Double w : weights.isEmpty() ? nullList() : weights) {
-                    for (Double l : lambdas.isEmpty() ? nullList() : lambdas) {
+                for (Double w : weights.isEmpty() || !paramsOf(method, false).contains("weight") ? nullList()
+                        : weights) {
+                    for (Double l : lambdas.isEmpty() || !paramsOf(method, false).contains("lambda") ? nullList()
+                            : lambdas) {
                         Map<String, Object> point = new LinkedHashMap<>();
                         point.put("method", method);
                         Map<String, Object> params = new LinkedHashMap<>();
@@ -600,8 +609,7 @@ public final class StudyConfigParser {
     }
 
     static boolean usesDensity(String method) {
-        return method.startsWith("dare") || method.startsWith("ties") || method.startsWith("breadcrumbs")
-                || method.startsWith("della") || method.equals("sce");
+        return paramsOf(method, false).contains("density");
     }
 
     static String fmt(double v) {
@@ -706,18 +714,15 @@ public final class StudyConfigParser {
 
     private static Map<String, Boolean> methods() {
         Map<String, Boolean> m = new LinkedHashMap<>();
-        m.put("linear", false);
-        m.put("task_arithmetic", true);
-        m.put("ties", true);
-        m.put("dare_ties", true);
-        m.put("dare_linear", true);
-        m.put("breadcrumbs", true);
-        m.put("breadcrumbs_ties", true);
-        m.put("della", true);
-        m.put("della_linear", true);
-        m.put("model_stock", true);
-        m.put("sce", true);
-        m.put("slerp", true);
+        for (String name : new java.util.TreeSet<>(REGISTRY.names())) {
+            m.put(name, REGISTRY.get(name).basePolicy() == io.mergelab.merge.BasePolicy.REQUIRED);
+        }
         return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** The parameters {@code method} declares (per-model ones only, for a model's own parameters). */
+    static List<String> paramsOf(String method, boolean perModelOnly) {
+        return REGISTRY.get(method).parameters().stream().filter(p -> !perModelOnly || p.perModel())
+                .map(io.mergelab.merge.ParamSpec::name).toList();
     }
 }

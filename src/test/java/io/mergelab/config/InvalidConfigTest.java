@@ -12,6 +12,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Every kind of invalid study is refused before any work with one line: {@code file:line:column: what was expected}.
@@ -156,6 +158,25 @@ class InvalidConfigTest {
         assertError("name: s\ndatasets: [yelp]\nmerges:\n  - {method: tie, models: [yelp]}\n",
                 "4:14: merges[].method: unknown value 'tie' (did you mean 'ties'?); expected one of "
                         + String.join(", ", StudyConfigParser.METHODS.keySet()));
+    }
+
+    /** What a study accepts is what the engine's methods declare: no method or parameter it lacks passes. */
+    @Test
+    void mergeMethodsAndParametersComeFromTheEnginesRegistry() throws IOException {
+        assertError("name: s\ndatasets: [yelp]\nmerges:\n  - {method: ties, base_model: base, models: [yelp],"
+                + " parameters: {k: 0.5}}\n", "4:67: unknown key 'merges[ties].parameters.k'; expected one of "
+                + String.join(", ", StudyConfigParser.paramsOf("ties", false)));
+        assertError("name: s\ndatasets: [yelp]\nmerges:\n  - {method: linear, models: [{model: yelp, parameters:"
+                + " {density: 0.5}}]}\n", "4:58: unknown key 'merges[].models[yelp].parameters.density'; expected "
+                + "one of weight");
+        ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(Files.writeString(
+                home.resolve("study.yaml"), "name: s\ndatasets: [yelp]\nmerges:\n  - {method: sce, models: [yelp]}\n"),
+                List.of()));
+        assertTrue(e.getMessage().contains("merges[].method: unknown value 'sce'"), e.getMessage());
+        assertTrue(StudyConfigParser.METHODS.containsKey("random_select") && StudyConfigParser.METHODS.containsKey(
+                "passthrough"), "methods the engine has are accepted: " + StudyConfigParser.METHODS.keySet());
+        assertFalse(StudyConfigParser.METHODS.get("linear"));
+        assertTrue(StudyConfigParser.METHODS.get("ties"), "ties needs a base");
     }
 
     @Test
