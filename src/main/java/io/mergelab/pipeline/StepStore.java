@@ -83,7 +83,7 @@ public final class StepStore {
                 if (e.getKey().endsWith(".safetensors")) {
                     io.mergelab.model.checkpoint.SafetensorsFile.readTensorInfos(f);
                 }
-                if (hashes && !sha256(f).equals(e.getValue().path("sha256").asText())) {
+                if (hashes && !StudyPlanner.hashFile(f).equals(e.getValue().path("sha256").asText())) {
                     return e.getKey() + " changed since the step finished (SHA-256 differs)";
                 }
             } catch (IOException | RuntimeException ex) {
@@ -159,28 +159,10 @@ public final class StepStore {
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("bytes", Files.size(f));
-            r.put("sha256", sha256(f));
+            r.put("sha256", StudyPlanner.hashFile(f)); // the hash step ids use for input files
             out.put(rel, r);
         }
         return out;
-    }
-
-    static String sha256(Path f) throws IOException {
-        java.security.MessageDigest md;
-        try {
-            md = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20);
-            while (ch.read(buf) >= 0) {
-                buf.flip();
-                md.update(buf);
-                buf.clear();
-            }
-        }
-        return java.util.HexFormat.of().formatHex(md.digest());
     }
 
     /**
@@ -229,10 +211,7 @@ public final class StepStore {
      * cluster): waits while another process works on the step; the lock dies with the process.
      */
     public RunLock lockStep(String stepId) throws IOException {
-        Path dir = root.resolve(".locks");
-        Files.createDirectories(dir);
-        FileChannel ch = FileChannel.open(dir.resolve(stepId + ".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+        FileChannel ch = stepLockChannel(stepId);
         try {
             return new RunLock(ch, ch.lock());
         } catch (IOException | RuntimeException e) {
@@ -243,10 +222,7 @@ public final class StepStore {
 
     /** {@link #lockStep} without waiting: null when another process holds the step. */
     RunLock tryLockStep(String stepId) throws IOException {
-        Path dir = root.resolve(".locks");
-        Files.createDirectories(dir);
-        FileChannel ch = FileChannel.open(dir.resolve(stepId + ".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+        FileChannel ch = stepLockChannel(stepId);
         try {
             FileLock lock = ch.tryLock();
             if (lock == null) {
@@ -258,6 +234,12 @@ public final class StepStore {
             ch.close();
             throw e;
         }
+    }
+
+    private FileChannel stepLockChannel(String stepId) throws IOException {
+        Path dir = root.resolve(".locks");
+        Files.createDirectories(dir);
+        return FileChannel.open(dir.resolve(stepId + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
 
     public JsonNode readJson(String stepId, String file) throws IOException {
