@@ -34,29 +34,15 @@ final class CancelCommand implements Callable<Integer> {
 
     /** Cancels the stages of {@code record} with a pending or running task; says per stage what it did. */
     static void cancelLive(SubmissionRecord record, SlurmClient client, java.io.PrintWriter out) {
-        Map<String, io.mergelab.slurm.JobInfo> now = io.mergelab.slurm.StudySubmission.attach(client,
-                record.stageJobs(), record.tasks()).poll();
         int cancelled = 0;
-        for (Map.Entry<String, String> e : record.stageJobs().entrySet()) {
-            // the states of the stage's tasks, counted: only a stage with a pending or running task is cancelled
-            Map<String, Integer> live = new java.util.TreeMap<>();
-            Map<String, Integer> ended = new java.util.TreeMap<>();
-            for (var t : record.tasks().values()) {
-                if (!t.stage().equals(e.getKey())) {
-                    continue;
-                }
-                io.mergelab.slurm.JobInfo j = now.get(t.stepId());
-                String state = j == null ? "UNKNOWN" : j.state().name();
-                (j != null && !j.state().isTerminal() ? live : ended).merge(state, 1, Integer::sum);
-            }
-            if (live.isEmpty()) {
-                out.println(e.getKey() + " (job " + e.getValue() + "): nothing to cancel, " + counts(ended));
+        for (var s : io.mergelab.slurm.StudySubmission.attach(client, record.stageJobs(), record.tasks()).cancelAll()) {
+            if (s.live().isEmpty()) {
+                out.println(s.stage() + " (job " + s.jobId() + "): nothing to cancel, " + counts(s.ended()));
                 continue;
             }
-            client.cancel(e.getValue());
             cancelled++;
-            out.println("cancelled " + e.getKey() + " (job " + e.getValue() + "): " + counts(live)
-                    + (ended.isEmpty() ? "" : "; already ended: " + counts(ended)));
+            out.println("cancelled " + s.stage() + " (job " + s.jobId() + "): " + counts(s.live())
+                    + (s.ended().isEmpty() ? "" : "; already ended: " + counts(s.ended())));
         }
         if (cancelled == 0) {
             out.println("nothing cancelled: every job of the last submission has ended");

@@ -178,17 +178,31 @@ public final class StudySubmission {
         return false;
     }
 
+    /** One stage's tasks by state: those still pending or running, and those that ended (UNKNOWN: not found). */
+    public record StageState(String stage, String jobId, Map<String, Integer> live, Map<String, Integer> ended) {}
+
     /**
      * Cancels every stage's array that still has tasks waiting or running (e.g. the dependents left PENDING by a
      * failed step); a stage that cannot be cancelled does not stop the others (the first error is thrown after).
+     *
+     * @return each stage's tasks by state as seen just before cancelling (the stages with live tasks were cancelled)
      */
-    public void cancelAll() {
+    public java.util.List<StageState> cancelAll() {
         Map<String, JobInfo> now = poll();
+        java.util.List<StageState> seen = new java.util.ArrayList<>();
         SlurmException first = null;
         for (Map.Entry<String, String> stage : stageJobs.entrySet()) {
-            boolean live = tasks.values().stream().filter(t -> t.stage().equals(stage.getKey()))
-                    .map(t -> now.get(t.stepId())).anyMatch(j -> j != null && !j.state().isTerminal());
-            if (!live) {
+            Map<String, Integer> live = new java.util.TreeMap<>();
+            Map<String, Integer> ended = new java.util.TreeMap<>();
+            for (TaskRef t : tasks.values()) {
+                if (t.stage().equals(stage.getKey())) {
+                    JobInfo j = now.get(t.stepId());
+                    (j != null && !j.state().isTerminal() ? live : ended)
+                            .merge(j == null ? "UNKNOWN" : j.state().name(), 1, Integer::sum);
+                }
+            }
+            seen.add(new StageState(stage.getKey(), stage.getValue(), live, ended));
+            if (live.isEmpty()) {
                 continue;
             }
             try {
@@ -200,5 +214,6 @@ public final class StudySubmission {
         if (first != null) {
             throw first;
         }
+        return seen;
     }
 }
