@@ -13,12 +13,14 @@
 # use `bin/mergelab slurm render CONFIG` instead.
 #
 #SBATCH --job-name=mergelab
-#SBATCH --output=mergelab-%j.out     # relative to the directory you submit from; use an absolute path to collect logs
+#SBATCH --output=mergelab-%j.out     # relative to the directory you submit from; the log is also copied to
+                                     # outputs/<study>/logs/run_experiment-<job id>.out
 #SBATCH --time=04:00:00              # wall-clock limit: fine-tuning several variants of gpt2 takes hours on CPU
 #SBATCH --cpus-per-task=2            # threads for DJL/libtorch: raise to 8-16 for the gpt2 preset
 #SBATCH --mem=4G                     # enough for `tiny`/`small`; gpt2 (124M) fine-tuning wants ~16G
 #SBATCH --requeue                    # preempted or node-failed jobs are queued again (the study resumes)
 #SBATCH --open-mode=append           # a requeued job appends to its log instead of truncating it
+#SBATCH --signal=B:USR1@300          # 5 min before the limit: stop (a fine-tune checkpoints) and requeue; see below
 ## Uncomment / edit for your cluster (two '#' disable a line):
 ##SBATCH --partition=gpu
 ##SBATCH --gres=gpu:1                # with a GPU build: mvn -Pcuda package
@@ -67,9 +69,42 @@ case "$1" in
   *.yaml|*.yml)
     config=$(realpath -e -- "$1") || { echo "run_experiment.sh: config not found: $1 (from $PWD)" >&2; exit 2; }
     shift
-    exec "$launcher" run "$config" "$@"
     ;;
   *)
     exec "$launcher" "$@"
     ;;
 esac
+
+# The study's own log folder gets a copy of this job's output (a bad config fails here, before any work).
+study_dir=$("$launcher" run "$config" "$@" --print-study-dir)
+mkdir -p "$study_dir/logs"
+log="$study_dir/logs/run_experiment-${SLURM_JOB_ID:-local}.out"
+echo "[run_experiment] study $study_dir; this log is also $log"
+exec > >(tee -a "$log") 2>&1
+
+# The study runs as a child of this shell. SIGUSR1 (--signal=B:USR1@300 above, 5 min before the time limit) asks
+# it to stop: a fine-tune writes a resume checkpoint and exits 143, and this shell requeues the job (at most
+# MERGELAB_MAX_REQUEUES times, default 5; SLURM_RESTART_COUNT counts them) so that the study resumes with a fresh
+# limit. A SIGTERM from Slurm itself (scancel, preemption, the limit) is passed on and never requeues.
+child=""
+stopping=0
+trap 'stopping=1; [ -z "$child" ] || kill -TERM "$child" 2>/dev/null || true' USR1
+trap '[ -z "$child" ] || kill -TERM "$child" 2>/dev/null || true' TERM
+"$launcher" run "$config" "$@" &
+child=$!
+while :; do
+  rc=0; wait "$child" || rc=$?
+  kill -0 "$child" 2>/dev/null || break # a trap ends wait early; the study may still run
+done
+child=""
+if [ "$stopping" = 1 ] && [ "$rc" != 0 ]; then
+  restarts="${SLURM_RESTART_COUNT:-0}"
+  if [ -n "${SLURM_JOB_ID:-}" ] && [ "$restarts" -lt "${MERGELAB_MAX_REQUEUES:-5}" ]; then
+    echo "[run_experiment] stopped before the time limit (exit $rc): requeueing job $SLURM_JOB_ID," \
+         "restart $((restarts + 1)) of ${MERGELAB_MAX_REQUEUES:-5}"
+    scontrol requeue "$SLURM_JOB_ID" || echo "[run_experiment] scontrol requeue failed: submit the job again" >&2
+  else
+    echo "[run_experiment] stopped before the time limit (exit $rc) after $restarts requeues: submit it again" >&2
+  fi
+fi
+exit "$rc"

@@ -40,6 +40,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the plan (steps, inputs, done or not) and stop.")
     boolean dryRun;
 
+    @Option(names = "--print-study-dir", description = "Print the study's output folder (after --set and --outputs) "
+            + "and stop; for job scripts that put their log there.")
+    boolean printStudyDir;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Override a config value, e.g. --set training_args.learning_rate=1e-4 (repeatable).")
     List<String> overrides = new ArrayList<>();
@@ -72,12 +76,16 @@ final class RunCommand implements Callable<Integer> {
         }
         Studies studies = Studies.standard(Paths.home());
         StudyConfig study = studies.load(config, overrides);
+        Path studyDir = Studies.studyDir(outputs != null ? outputs : Paths.home().resolve("outputs"), study);
+        if (printStudyDir) {
+            System.out.println(studyDir.toAbsolutePath().normalize());
+            return 0;
+        }
         study.notes().forEach(n -> System.err.println("note: " + n));
         Plan plan = studies.plan(study);
         if (only != null) {
             plan = plan.upTo(only);
         }
-        Path studyDir = Studies.studyDir(outputs != null ? outputs : Paths.home().resolve("outputs"), study);
         StepStore store = new StepStore(studyDir);
         for (io.mergelab.pipeline.Step s : plan.steps()) {
             String broken = store.brokenReason(s.id(), verify);

@@ -155,8 +155,9 @@ public final class SlurmExecutor implements Executor {
             }
             Path record = SubmissionRecord.jobsDir(studyDir).resolve(step.id());
             List<String> commands = new ArrayList<>(exports);
-            // exec: the JVM replaces the batch shell, so SIGTERM (scancel, requeue, preemption, time limit, the
-            // script's own stop_before_limit) reaches it and a fine-tune writes a resume checkpoint before it exits
+            // exec: the JVM replaces the batch shell, so SIGTERM (scancel, requeue, preemption, time limit) reaches
+            // it and a fine-tune writes a resume checkpoint before it exits; with stop_before_limit the script runs
+            // it as a child instead, to requeue the job after it stopped (SbatchRenderer)
             commands.add("exec " + pin.javaCommand(home) + " run --only " + step.id() + common + " "
                     + quote(invocation.config().toString()));
             todo.add(new StepRef(step.id(), step.kind(), step.deps(), record, commands));

@@ -29,7 +29,7 @@ public final class StepStore {
     public static final String STEP = "_step.json";
     public static final String PLAN = "plan.json";
     /** The Slurm job that made a step (job_id, array ids, node, log), when one did. */
-    public static final String SLURM_JOB = "slurm-job.properties";
+    public static final String SLURM_JOB = io.mergelab.slurm.SbatchRenderer.JOB_RECORD; // the job script writes it
 
     private final Path root;
 

@@ -18,16 +18,21 @@ import java.util.Set;
  * instead of being killed at the limit. It does what sbatch's {@code --signal=B:TERM@SECONDS} does, on both
  * submission paths: slurmrestd 22.05 refuses the {@code B:} form ("Invalid SIGNAL specification"), and without
  * it Slurm signals only job steps, which a batch script that execs the JVM has none of.
+ *
+ * <p>{@code maxRequeues} ({@code max_requeues}): how many times a task stopped that way requeues itself
+ * ({@code scontrol requeue}) so that it resumes from its checkpoint with a fresh time limit; null or 0: it ends
+ * FAILED (143) and {@code mergelab retry} continues it.
  */
 public record Resources(String partition, String account, String qos, String time, String mem,
-        Integer cpusPerTask, String gpus, String constraint, Integer stopBeforeLimit, List<String> extra) {
+        Integer cpusPerTask, String gpus, String constraint, Integer stopBeforeLimit, Integer maxRequeues,
+        List<String> extra) {
 
-    public static final Resources NONE = new Resources(null, null, null, null, null, null, null, null, null,
+    public static final Resources NONE = new Resources(null, null, null, null, null, null, null, null, null, null,
             List.of());
 
     /** Keys accepted in a YAML section, in the order they are rendered. */
     public static final Set<String> KEYS = Set.of("partition", "account", "qos", "time", "mem", "cpus_per_task",
-            "cpus-per-task", "gpus", "constraint", "stop_before_limit", "extra");
+            "cpus-per-task", "gpus", "constraint", "stop_before_limit", "max_requeues", "extra");
 
     public Resources {
         extra = extra == null ? List.of() : List.copyOf(extra);
@@ -37,6 +42,9 @@ public record Resources(String partition, String account, String qos, String tim
         if (stopBeforeLimit != null && stopBeforeLimit < 1) {
             throw new IllegalArgumentException("stop_before_limit: expected a positive number of seconds, got "
                     + stopBeforeLimit);
+        }
+        if (maxRequeues != null && maxRequeues < 0) {
+            throw new IllegalArgumentException("max_requeues: expected 0 or more, got " + maxRequeues);
         }
         if (mem != null) {
             memMegabytes(mem);
@@ -56,7 +64,8 @@ public record Resources(String partition, String account, String qos, String tim
         return new Resources(pick(override.partition, partition), pick(override.account, account),
                 pick(override.qos, qos), pick(override.time, time), pick(override.mem, mem),
                 pick(override.cpusPerTask, cpusPerTask), pick(override.gpus, gpus),
-                pick(override.constraint, constraint), pick(override.stopBeforeLimit, stopBeforeLimit), lines);
+                pick(override.constraint, constraint), pick(override.stopBeforeLimit, stopBeforeLimit),
+                pick(override.maxRequeues, maxRequeues), lines);
     }
 
     /**
@@ -98,7 +107,7 @@ public record Resources(String partition, String account, String qos, String tim
             if (!KEYS.contains(String.valueOf(key)) && !"stages".equals(String.valueOf(key))) {
                 throw new IllegalArgumentException(where + "." + key + ": unknown key; expected one of "
                         + "partition, account, qos, time, mem, cpus_per_task, gpus, constraint, stop_before_limit, "
-                        + "extra, stages (and wait_hours for the executor)");
+                        + "max_requeues, extra, stages (and wait_hours for the executor)");
             }
         }
         Object cpus = map.containsKey("cpus_per_task") ? map.get("cpus_per_task") : map.get("cpus-per-task");
@@ -110,15 +119,8 @@ public record Resources(String partition, String account, String qos, String tim
                 throw new IllegalArgumentException(where + ".cpus_per_task: expected an integer, got '" + cpus + "'");
             }
         }
-        Integer stopBeforeLimit = null;
-        if (map.get("stop_before_limit") != null) {
-            try {
-                stopBeforeLimit = Integer.valueOf(String.valueOf(map.get("stop_before_limit")).strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(where + ".stop_before_limit: expected whole seconds (e.g. 120), got '"
-                        + map.get("stop_before_limit") + "'");
-            }
-        }
+        Integer stopBeforeLimit = integer(map, "stop_before_limit", where, "whole seconds (e.g. 120)");
+        Integer maxRequeues = integer(map, "max_requeues", where, "a whole number (e.g. 5)");
         Object extra = map.get("extra");
         List<String> lines = new ArrayList<>();
         if (extra instanceof List<?> list) {
@@ -128,9 +130,22 @@ public record Resources(String partition, String account, String qos, String tim
         }
         try {
             return new Resources(str(map, "partition"), str(map, "account"), str(map, "qos"), str(map, "time"),
-                    str(map, "mem"), cpusPerTask, str(map, "gpus"), str(map, "constraint"), stopBeforeLimit, lines);
+                    str(map, "mem"), cpusPerTask, str(map, "gpus"), str(map, "constraint"), stopBeforeLimit,
+                    maxRequeues, lines);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + "." + e.getMessage(), e);
+        }
+    }
+
+    private static Integer integer(Map<?, ?> map, String key, String where, String expected) {
+        Object v = map.get(key);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(String.valueOf(v).strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(where + "." + key + ": expected " + expected + ", got '" + v + "'");
         }
     }
 

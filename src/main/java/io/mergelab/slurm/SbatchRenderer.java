@@ -152,13 +152,51 @@ public final class SbatchRenderer {
             throw new IllegalArgumentException("stage " + stage.name() + ": " + e.getMessage(), e);
         }
         if (stopAfter != null) {
-            s.append("# executor.slurm.stop_before_limit: SIGTERM to this task ").append(resources.stopBeforeLimit())
-                    .append(" s before its ").append(resources.time()).append(" limit, as sbatch's\n");
-            s.append("# --signal=B:TERM@").append(resources.stopBeforeLimit())
-                    .append(" would (slurmrestd refuses the B: form). The JVM that exec puts in place of this\n");
-            s.append("# shell keeps its pid: a fine-tune writes a resume checkpoint, exits 143, and `mergelab retry`"
-                    + " continues it.\n");
-            s.append("( sleep ").append(stopAfter).append(" && kill -TERM $$ 2>/dev/null ) &\n\n");
+            int requeues = resources.maxRequeues() == null ? 0 : resources.maxRequeues();
+            s.append("# executor.slurm.stop_before_limit: ").append(resources.stopBeforeLimit()).append(" s before its ")
+                    .append(resources.time()).append(" limit this shell asks its task to stop (SIGTERM),\n");
+            s.append("# as sbatch's --signal=B:TERM@").append(resources.stopBeforeLimit())
+                    .append(" would (slurmrestd refuses the B: form). The task runs as a child of this shell:\n");
+            s.append("# a fine-tune writes a resume checkpoint and exits 143; then this shell ");
+            if (requeues > 0) {
+                s.append("requeues the job (executor.slurm.max_requeues:\n# ").append(requeues)
+                        .append(", counted by SLURM_RESTART_COUNT) so that it resumes with a fresh time limit, after"
+                                + " which `mergelab retry`\n# continues it.");
+            } else {
+                s.append("ends (executor.slurm.max_requeues: 0) and\n# `mergelab retry` continues it.");
+            }
+            s.append(" A SIGTERM from Slurm itself (scancel, preemption, the limit) is passed on\n");
+            s.append("# and never requeues.\n");
+            s.append("child=\"\"\n");
+            s.append("stopping=0\n");
+            s.append("trap 'stopping=1; [ -z \"$child\" ] || kill -TERM \"$child\" 2>/dev/null || true' USR1\n");
+            s.append("trap '[ -z \"$child\" ] || kill -TERM \"$child\" 2>/dev/null || true' TERM\n");
+            s.append("( sleep ").append(stopAfter).append(" && kill -USR1 $$ 2>/dev/null ) &\n");
+            s.append("# finish_task PID: waits for the task, then exits with its status, or requeues the job when it was\n");
+            s.append("# stopped before the limit.\n");
+            s.append("finish_task() {\n");
+            s.append("  child=$1\n");
+            s.append("  local rc\n");
+            s.append("  while :; do\n");
+            s.append("    rc=0; wait \"$child\" || rc=$?\n");
+            s.append("    kill -0 \"$child\" 2>/dev/null || break # a trap ends wait early; the task may still run\n");
+            s.append("  done\n");
+            s.append("  child=\"\"\n");
+            s.append("  if [ \"$stopping\" = 1 ] && [ \"$rc\" != 0 ]; then\n");
+            s.append("    local restarts=\"${SLURM_RESTART_COUNT:-0}\"\n");
+            s.append("    if [ -n \"${SLURM_JOB_ID:-}\" ] && [ \"$restarts\" -lt ").append(requeues).append(" ]; then\n");
+            s.append("      echo \"[mergelab] stopped ").append(resources.stopBeforeLimit())
+                    .append(" s before the time limit (exit $rc): requeueing job $SLURM_JOB_ID, restart $((restarts + 1))"
+                            + " of ").append(requeues).append("\"\n");
+            s.append("      scontrol requeue \"$SLURM_JOB_ID\" || echo \"[mergelab] scontrol requeue failed:"
+                    + " \\`mergelab retry\\` continues the task\" >&2\n");
+            s.append("    else\n");
+            s.append("      echo \"[mergelab] stopped before the time limit (exit $rc) after $restarts requeues:"
+                    + " \\`mergelab retry\\` continues the task\" >&2\n");
+            s.append("    fi\n");
+            s.append("  fi\n");
+            s.append("  exit \"$rc\" # also after a requeue: the job must not look COMPLETED to afterok\n");
+            s.append("}\n\n");
         }
         s.append("# record_job DIR: DIR/" + JOB_RECORD + " gets this task's Slurm ids (atomically: temp file + rename)\n");
         s.append("record_job() {\n");
@@ -177,7 +215,12 @@ public final class SbatchRenderer {
                 s.append("    record_job ").append(quote(t.recordDir().toString())).append('\n');
             }
             for (String c : t.commands()) {
-                s.append("    ").append(c).append('\n');
+                if (stopAfter != null && c.startsWith("exec ")) { // a child this shell can stop and requeue
+                    s.append("    ").append(c.substring("exec ".length())).append(" &\n");
+                    s.append("    finish_task $!\n");
+                } else {
+                    s.append("    ").append(c).append('\n');
+                }
             }
             s.append("    ;;\n");
         }

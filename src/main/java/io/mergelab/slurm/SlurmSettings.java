@@ -130,7 +130,7 @@ public record SlurmSettings(Resources defaults, Map<String, Resources> stages, d
             Resources r = forStage(stage);
             boolean gres = r.extra().stream().anyMatch(l -> l.contains("--gres") || l.contains("--gpus"));
             if (r.gpus() == null && !gres) {
-                Resources gpu = new Resources(null, null, null, null, null, null, Integer.toString(gpus), null, null,
+                Resources gpu = new Resources(null, null, null, null, null, null, Integer.toString(gpus), null, null, null,
                         null);
                 out.put(stage, stages.getOrDefault(stage, Resources.NONE).with(gpu));
             }

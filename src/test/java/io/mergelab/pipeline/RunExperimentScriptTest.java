@@ -79,6 +79,9 @@ class RunExperimentScriptTest {
         String text = Files.readString(log);
         assertTrue(text.contains("[run_experiment] job " + id), text);
         assertTrue(text.contains("report: " + dir.resolve("slurm/quickstart/report/results.md")), text);
+        // the study's own logs/ folder has the same output
+        String copy = Files.readString(dir.resolve("slurm/quickstart/logs/run_experiment-" + id + ".out"));
+        assertTrue(copy.contains("report: " + dir.resolve("slurm/quickstart/report/results.md")), copy);
 
         assertSameReport(dir.resolve("local/quickstart/report/results.csv"),
                 dir.resolve("slurm/quickstart/report/results.csv"));

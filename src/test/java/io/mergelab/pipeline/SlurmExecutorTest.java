@@ -49,6 +49,28 @@ class SlurmExecutorTest {
             report: {metric: accuracy, split: test, plots: false}
             """;
 
+    /**
+     * One fine-tune long enough (800 steps of the tiny model: 20-30 s on one core) that a 1-minute limit with
+     * stop_before_limit 40 (stop 20 s after the job starts) interrupts it at least once.
+     */
+    private static final String LONG_FINETUNE = """
+            name: %s
+            seed: 7
+            base_model: {preset: tiny}
+            datasets: [yelp]
+            variants:
+              - {dataset: yelp, count: 1, name: "yelp_{i}"}
+            training_args: {learning_rate: 5.0e-4, max_steps: 800, per_device_train_batch_size: 8,
+                            per_device_eval_batch_size: 64, max_length: 32, eval_strategy: "no"}
+            merges: []
+            evaluate:
+              splits: [test]
+              baselines: {variants: true, ensemble: false, stacker: false}
+            executor: {kind: slurm, parallelism: 2,
+                       slurm: {time: "1", stop_before_limit: 40, max_requeues: 8, cpus_per_task: 1, wait_hours: 0.15}}
+            report: {metric: accuracy, split: test, plots: false}
+            """;
+
     private final List<StudySubmission> submissions = new ArrayList<>();
 
     @AfterEach
@@ -85,8 +107,12 @@ class SlurmExecutorTest {
     private record Study(Path config, StudyConfig study, Plan plan, Studies studies) {}
 
     private static Study study(Path dir, String name) throws IOException {
+        return study(dir, name, CONFIG);
+    }
+
+    private static Study study(Path dir, String name, String template) throws IOException {
         Path config = dir.resolve(name + ".yaml");
-        Files.writeString(config, CONFIG.formatted(name));
+        Files.writeString(config, template.formatted(name));
         Studies studies = Studies.standard(Path.of("").toAbsolutePath());
         StudyConfig study = studies.load(config, List.of());
         return new Study(config, study, studies.plan(study), studies);
@@ -186,6 +212,48 @@ class SlurmExecutorTest {
         assertEquals(s.plan().steps().size(), again.skipped().size());
     }
 
+    /**
+     * A fine-tune stopped before its time limit requeues its own job and resumes from the checkpoint it wrote, as
+     * often as it takes: the study ends with the local run's results, the step's job record counts the restarts
+     * and the task log says why each requeue happened.
+     */
+    @Test
+    void aFineTuneStoppedBeforeItsTimeLimitIsRequeuedAndResumes() throws Exception {
+        Path dir = workDir("requeue");
+        Study s = study(dir, "tiny_requeue", LONG_FINETUNE);
+        StepStore store = new StepStore(Studies.studyDir(dir.resolve("slurm"), s.study()));
+        long t0 = System.nanoTime();
+        RunSummary remote = slurm(s, dir.resolve("slurm")).execute(s.plan(), store, new Recorder());
+        long t1 = System.nanoTime();
+        assertTrue(remote.ok(), remote.failures() + " " + remote.blocked());
+
+        Step finetune = s.plan().steps().stream().filter(st -> st.kind().equals("finetune")).findFirst().orElseThrow();
+        java.util.Properties job = new java.util.Properties();
+        try (var in = Files.newBufferedReader(store.dir(finetune.id()).resolve(StepStore.SLURM_JOB))) {
+            job.load(in);
+        }
+        int restarts = Integer.parseInt(job.getProperty("restart_count"));
+        String log = Files.readString(Path.of(job.getProperty("log")));
+        System.out.printf("[slurm] 800-step fine-tune under a 1-minute limit: %d requeues, study %.1f s%n",
+                restarts, (t1 - t0) / 1e9);
+        assertTrue(restarts >= 1, "never requeued; log:\n" + log);
+        assertEquals(restarts, log.lines().filter(l -> l.contains("s before the time limit (exit 143): requeueing job"))
+                .count(), log);
+        assertEquals(800, Canonical.json().readTree(store.dir(finetune.id()).resolve("model/metrics.json").toFile())
+                .get("train_steps").asInt());
+
+        Path localOut = dir.resolve("local");
+        assertTrue(new LocalExecutor(1).execute(s.plan(), new StepStore(Studies.studyDir(localOut, s.study())),
+                new StepListener() { }).ok());
+        // a resumed fine-tune equals an uninterrupted one (to float rounding when libtorch uses several threads)
+        var local = Canonical.json().readTree(Studies.studyDir(localOut, s.study()).resolve(
+                finetune.id() + "/model/metrics.json").toFile());
+        var resumed = Canonical.json().readTree(store.dir(finetune.id()).resolve("model/metrics.json").toFile());
+        double a = local.get("train_loss").asDouble();
+        double b = resumed.get("train_loss").asDouble();
+        assertTrue(Math.abs(a - b) <= 1e-5 * Math.abs(a), "train loss " + b + " resumed vs " + a + " uninterrupted");
+    }
+
     @Test
     void aFailedStepStopsItsDependentsAndStatusSaysWhy() throws Exception {
         Path dir = workDir("failing");
@@ -258,15 +326,30 @@ class SlurmExecutorTest {
         String submitted = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), submitted);
         try {
-            // the stage defaults (configs/presets/slurm-stages.yaml) under the study's section (time 10, 1 cpu)
-            java.util.regex.Matcher ft = java.util.regex.Pattern.compile("finetune: job (\\d+) ").matcher(submitted);
-            assertTrue(ft.find(), submitted);
-            Process show = new ProcessBuilder("scontrol", "show", "job", "-o", ft.group(1)).redirectErrorStream(true)
-                    .start();
-            String job = new String(show.getInputStream().readAllBytes());
-            assertEquals(0, show.waitFor(), job);
-            assertTrue(job.contains("TimeLimit=00:10:00") && job.contains("MinMemoryNode=8G")
-                    && job.contains("MinCPUsNode=1"), job);
+            // every stage asks for the stage defaults (configs/presets/slurm-stages.yaml) under the study's
+            // section (time 10, 1 cpu), as scontrol shows them (what squeue -o '%l %m %C' lists)
+            io.mergelab.slurm.SlurmSettings settings = io.mergelab.slurm.SlurmSettings.forStudy(
+                    (Map<?, ?>) s.study().executor().options().get("slurm"), "test", Path.of("").toAbsolutePath());
+            java.util.regex.Matcher stage = java.util.regex.Pattern.compile("(?m)^([\\w-]+): job (\\d+) ")
+                    .matcher(submitted);
+            int stages = 0;
+            while (stage.find()) {
+                stages++;
+                io.mergelab.slurm.Resources want = settings.forStage(stage.group(1));
+                Process show = new ProcessBuilder("scontrol", "show", "job", "-o", stage.group(2))
+                        .redirectErrorStream(true).start();
+                String job = new String(show.getInputStream().readAllBytes());
+                assertEquals(0, show.waitFor(), job);
+                String time = String.format("TimeLimit=%02d:%02d:00",
+                        io.mergelab.slurm.Resources.timeMinutes(want.time()) / 60,
+                        io.mergelab.slurm.Resources.timeMinutes(want.time()) % 60);
+                assertTrue(job.contains(time) && job.contains("MinMemoryNode=" + want.mem())
+                        && job.contains("MinCPUsNode=" + want.cpusPerTask()), stage.group(1) + ": " + want + "\n" + job);
+            }
+            try (var scripts = Files.list(store.root().resolve("slurm"))) {
+                assertEquals(scripts.filter(f -> f.toString().endsWith(".sbatch")).count(), stages, submitted);
+            }
+            assertTrue(submitted.contains("finetune: job ") && settings.forStage("finetune").mem().equals("8G"));
             assertTrue(Files.readString(store.root().resolve("slurm/finetune.sbatch"))
                     .contains("export MERGELAB_JAVA_OPTS=\"-Xmx$(( SLURM_MEM_PER_NODE / 2 ))m\""));
             Path report = store.root().resolve("report/results.csv");

@@ -99,22 +99,90 @@ class SbatchRendererTest {
         SbatchRenderer renderer = new SbatchRenderer(tmp);
         Path ft = renderer.render("demo", study, threeStages(study), settings).stageScripts().get("finetune");
         String text = Files.readString(ft);
-        assertTrue(text.contains("( sleep 480 && kill -TERM $$ 2>/dev/null ) &\n"), text);
+        assertTrue(text.contains("( sleep 480 && kill -USR1 $$ 2>/dev/null ) &\n"), text);
         assertFalse(text.contains("#SBATCH --signal"), "no sbatch option: slurmrestd jobs get the same script");
 
-        // run outside Slurm: 1-minute limit, stop 57 s before it; the exec'd shell is the one signalled
-        Path marks = tmp.resolve("marks");
-        Files.createDirectories(marks);
+        // run outside Slurm: 1-minute limit, stop 57 s before it; the task (a child now) gets SIGTERM
+        Shell run = runStopped(renderer, study, 57, 0, Map.of());
+        assertEquals(143, run.exit(), run.output());
+        assertEquals("term\n", Files.readString(tmp.resolve("marks/term")));
+        assertFalse(Files.exists(tmp.resolve("marks/scontrol")), "no job id, nothing to requeue");
+    }
+
+    /**
+     * A task stopped before its limit requeues its own job ({@code scontrol requeue $SLURM_JOB_ID}) while
+     * SLURM_RESTART_COUNT is below max_requeues, and still exits with the task's status (a requeued job must not
+     * look COMPLETED); at the cap, or with max_requeues 0, it only ends. A stand-in scontrol records the call.
+     */
+    @Test
+    void aTaskStoppedBeforeItsLimitRequeuesItsJobUpToMaxRequeues() throws IOException {
+        Path study = tmp.resolve("outputs/demo");
+        SbatchRenderer renderer = new SbatchRenderer(tmp);
+        Shell first = runStopped(renderer, study, 58, 2, Map.of("SLURM_JOB_ID", "77", "SLURM_RESTART_COUNT", "1"));
+        assertEquals(143, first.exit(), first.output());
+        assertEquals("requeue 77\n", Files.readString(tmp.resolve("marks/scontrol")));
+        assertTrue(first.output().contains("requeueing job 77, restart 2 of 2"), first.output());
+
+        Files.delete(tmp.resolve("marks/scontrol"));
+        Shell capped = runStopped(renderer, study, 58, 2, Map.of("SLURM_JOB_ID", "77", "SLURM_RESTART_COUNT", "2"));
+        assertEquals(143, capped.exit(), capped.output());
+        assertFalse(Files.exists(tmp.resolve("marks/scontrol")), capped.output());
+        assertTrue(capped.output().contains("after 2 requeues: `mergelab retry` continues the task"), capped.output());
+
+        Shell off = runStopped(renderer, study, 58, 0, Map.of("SLURM_JOB_ID", "77"));
+        assertEquals(143, off.exit(), off.output());
+        assertFalse(Files.exists(tmp.resolve("marks/scontrol")), off.output());
+    }
+
+    /** SIGTERM from Slurm itself (scancel, the hard limit) reaches the task and never requeues. */
+    @Test
+    void aSigtermFromSlurmItselfIsPassedOnAndNeverRequeues() throws Exception {
+        Path study = tmp.resolve("outputs/demo");
+        Path script = stoppableScript(new SbatchRenderer(tmp), study, 1, 5);
+        Map<String, String> env = new java.util.HashMap<>(Map.of("PATH", tmp.resolve("bin") + ":/usr/bin:/bin",
+                "SLURM_JOB_ID", "77"));
+        Path log = tmp.resolve("shell.log");
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).directory(tmp.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        Path started = tmp.resolve("marks/started");
+        for (int i = 0; i < 100 && !Files.exists(started); i++) {
+            Thread.sleep(100);
+        }
+        assertTrue(Files.exists(started), "the task never started");
+        p.destroy(); // SIGTERM to the batch shell, as scancel sends it
+        assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+        String out = Files.readString(log);
+        assertEquals(143, p.exitValue(), out);
+        assertEquals("term\n", Files.readString(tmp.resolve("marks/term")), out);
+        assertFalse(Files.exists(tmp.resolve("marks/scontrol")), out);
+    }
+
+    /** Renders a one-task stage whose task loops until SIGTERM, with a 1-minute limit, and runs it. */
+    private Shell runStopped(SbatchRenderer renderer, Path study, int stopBeforeLimit, int maxRequeues,
+            Map<String, String> slurmEnv) throws IOException {
+        Path script = stoppableScript(renderer, study, stopBeforeLimit, maxRequeues);
+        Map<String, String> env = new java.util.HashMap<>(slurmEnv);
+        env.put("PATH", tmp.resolve("bin") + ":/usr/bin:/bin");
+        return Shell.run(tmp, env, "timeout", "30", "bash", script.toString());
+    }
+
+    private Path stoppableScript(SbatchRenderer renderer, Path study, int stopBeforeLimit, int maxRequeues)
+            throws IOException {
+        Path marks = Files.createDirectories(tmp.resolve("marks"));
+        Files.deleteIfExists(marks.resolve("term"));
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Files.writeString(bin.resolve("scontrol"), "#!/bin/sh\necho \"$*\" >> " + marks.resolve("scontrol") + "\n");
+        bin.resolve("scontrol").toFile().setExecutable(true);
         String trapped = "exec bash -c 'trap \"echo term > " + marks.resolve("term") + "; exit 143\" TERM; "
-                + "while :; do sleep 0.1; done'";
+                + "touch " + marks.resolve("started") + "; while :; do sleep 0.1; done'";
         SlurmStage one = new SlurmStage("one", List.of(new StageTask(null, List.of(trapped))), List.of());
         Path script = tmp.resolve("one.sbatch");
-        Files.writeString(script, renderer.stageScript("demo", study,
-                one, SlurmSettings.fromMap(Map.of("time", "1", "stop_before_limit", 57), "t").forStage("one")));
+        Files.writeString(script, renderer.stageScript("demo", study, one, SlurmSettings.fromMap(Map.of("time", "1",
+                "stop_before_limit", stopBeforeLimit, "max_requeues", maxRequeues), "t").forStage("one")));
         Files.createDirectories(study.resolve("logs"));
-        Shell run = Shell.run(tmp, Map.of("PATH", "/usr/bin:/bin"), "timeout", "30", "bash", script.toString());
-        assertEquals(143, run.exit(), run.output());
-        assertEquals("term\n", Files.readString(marks.resolve("term")));
+        return script;
     }
 
     @Test

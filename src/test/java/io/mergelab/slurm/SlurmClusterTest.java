@@ -52,7 +52,7 @@ class SlurmClusterTest {
         long t0 = System.nanoTime();
         String id = client.submit(JobSpec.builder("mergelab-test-hello", script("echo \"hello $GREETING\" > out.txt"))
                 .workDir(dir).stdout(dir.resolve("job-%j.out").toString()).env("GREETING", "from " + kind)
-                .resources(new Resources("debug", null, null, "5", "100M", 1, null, null, null, List.of())).build());
+                .resources(new Resources("debug", null, null, "5", "100M", 1, null, null, null, null, List.of())).build());
         long submitted = System.nanoTime();
         JobInfo done = client.awaitSettled(id, WAIT).get(0);
         long completed = System.nanoTime();
@@ -258,13 +258,14 @@ class SlurmClusterTest {
     }
 
     /**
-     * stop_before_limit over both paths: the task (a bash that exec replaced the script with, as the JVM does)
-     * gets SIGTERM 10 s into its 1-minute limit and ends FAILED 143, long before Slurm's TIMEOUT; a task that
-     * ends by itself is not held back by the waiting sleeper.
+     * stop_before_limit over both paths: the task (a child of the job script, as the JVM is) gets SIGTERM 10 s
+     * into its 1-minute limit and, with no max_requeues, ends FAILED 143, long before Slurm's TIMEOUT; a task
+     * that ends by itself is not held back by the waiting sleeper. The requeue that follows with max_requeues is
+     * SlurmExecutorTest's real fine-tune.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"rest", "cli"})
-    void stopBeforeLimitSignalsTheExecedTaskBeforeTheTimeLimit(String kind) throws IOException {
+    void stopBeforeLimitSignalsTheTaskBeforeTheTimeLimit(String kind) throws IOException {
         Path home = Path.of("").toAbsolutePath();
         Path study = LocalCluster.workDir("stop-before-limit-" + kind);
         Files.createDirectories(SbatchRenderer.logsDir(study));

@@ -91,7 +91,7 @@ class SlurmModelTest {
         assertEquals(30 * 60 - 120, s.forStage("merge").stopSignalDelaySeconds("w"));
         assertEquals(2 * 86400 - 120, s.forStage("finetune").stopSignalDelaySeconds("w"));
         assertEquals(30 * 60 - 30, s.forStage("report").stopSignalDelaySeconds("w"));
-        assertEquals(60 - 50, new Resources(null, null, null, "0:30", null, null, null, null, 50, List.of())
+        assertEquals(60 - 50, new Resources(null, null, null, "0:30", null, null, null, null, 50, null, List.of())
                 .stopSignalDelaySeconds("w"), "Slurm rounds a limit up to whole minutes");
         assertNull(SlurmSettings.fromMap(Map.of("time", "5"), "w").forStage("merge").stopSignalDelaySeconds("w"));
         assertEquals(List.of("--time=00:30:00"), s.forStage("merge").sbatchOptions(), "no sbatch option of its own");
