@@ -117,7 +117,7 @@ final class RunCommand implements Callable<Integer> {
                 : new LocalExecutor(n);
         RunSummary summary = exec.execute(plan, store, io.mergelab.pipeline.StepListener.all(java.util.List.of(
                 new ConsoleListener(System.err), io.mergelab.pipeline.TrackingStepListener.forStudy(study, kind,
-                        studyDir, Paths.home(), System.getenv(), System.err))));
+                        studyDir, Paths.home(), System.getenv(), System.err, overrides))));
         Studies.publishReport(plan, store); // with --only: when the step is the report (a Slurm report job)
         Path report = studyDir.resolve("report");
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -23,6 +23,10 @@ final class TrackedStepNames {
         this.plan = plan;
     }
 
+    Plan plan() {
+        return plan;
+    }
+
     static boolean tracked(Step s) {
         return switch (s.kind()) {
             case "finetune", "pretrain", "merge", "evaluate", "ensemble", "stacker" -> true;

@@ -2,6 +2,7 @@ package io.mergelab.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mergelab.config.StudyConfig;
+import io.mergelab.track.DatasetInput;
 import io.mergelab.track.MlflowTracker;
 import io.mergelab.track.RunSpec;
 import io.mergelab.track.RunStatus;
@@ -56,6 +57,9 @@ public final class TrackingStepListener implements StepListener {
     private final Path studyDir;
     private final Map<String, String> commonTags;
     private final PrintStream log;
+    /** The study config as read (extends and --set applied), or null when it could not be rebuilt. */
+    private final String resolvedConfig;
+    private final List<String> overrides;
     private final Map<String, TrackedRun> running = new HashMap<>();
     /** Steps whose history reached their run while they trained. */
     private final Set<String> liveSteps = new HashSet<>();
@@ -64,7 +68,10 @@ public final class TrackingStepListener implements StepListener {
     private int tracked;
 
     TrackingStepListener(Tracker tracker, StudyConfig study, TrackingSettings settings, Path studyDir,
-                         Map<String, String> commonTags, PrintStream log) {
+                         Map<String, String> commonTags, PrintStream log, String resolvedConfig,
+                         List<String> overrides) {
+        this.resolvedConfig = resolvedConfig;
+        this.overrides = List.copyOf(overrides);
         this.tracker = tracker;
         this.study = study;
         this.settings = settings;
@@ -76,10 +83,11 @@ public final class TrackingStepListener implements StepListener {
     /**
      * The listener for {@code study} as configured ({@link TrackingSettings}); {@code executorKind} is the
      * executor in use (tag), {@code home} the mergelab installation, whose git commit (when it is a checkout)
-     * tags every run; {@code SLURM_JOB_ID} in {@code env} tags the runs of a cluster job.
+     * tags every run; {@code SLURM_JOB_ID} in {@code env} tags the runs of a cluster job; {@code overrides} are
+     * the run's {@code --set} values (the study run lists them and records the config they resolve to).
      */
     public static StepListener forStudy(StudyConfig study, String executorKind, Path studyDir, Path home,
-                                        Map<String, String> env, PrintStream log) {
+                                        Map<String, String> env, PrintStream log, List<String> overrides) {
         TrackingSettings settings = TrackingSettings.resolve(study, env);
         if (!settings.enabled()) {
             return new StepListener() { };
@@ -94,7 +102,21 @@ public final class TrackingStepListener implements StepListener {
         if (job != null && !job.isBlank()) {
             tags.put(RunTags.SLURM_JOB_ID, job);
         }
-        return new TrackingStepListener(tracker, study, settings, studyDir, tags, log);
+        // who ran it and from what, where MLflow's UI shows them (the runs table's User and Source columns)
+        tags.put(RunTags.USER, env.getOrDefault("USER", System.getProperty("user.name", "unknown")));
+        if (study.source() != null) {
+            tags.put(RunTags.SOURCE_NAME, study.source().toString());
+        }
+        tags.put(RunTags.SOURCE_TYPE, job != null && !job.isBlank() ? "JOB" : "LOCAL");
+        String resolved = null;
+        if (study.source() != null && Files.isRegularFile(study.source())) {
+            try {
+                resolved = io.mergelab.config.ResolvedConfig.yaml(home, env, study.source(), overrides);
+            } catch (RuntimeException e) {
+                log.println("mergelab: tracking: the resolved config is not recorded: " + LocalExecutor.oneLine(e));
+            }
+        }
+        return new TrackingStepListener(tracker, study, settings, studyDir, tags, log, resolved, overrides);
     }
 
     @Override
@@ -123,9 +145,15 @@ public final class TrackingStepListener implements StepListener {
             params.put("executor.kind", study.executor().kind());
             params.put("report.metric", study.report().metric());
             params.put("report.split", study.report().split());
+            params.put("overrides", overrides.isEmpty() ? "none" : String.join(" ", overrides));
             parent.logParams(params);
             if (study.source() != null && Files.isRegularFile(study.source())) {
                 parent.logArtifact(study.source(), "config");
+            }
+            if (resolvedConfig != null) { // beside the file as written: what the run actually used
+                Path resolved = dir("study-" + study.name()).resolve("resolved.yaml");
+                StepStore.writeAtomically(resolved, resolvedConfig);
+                parent.logArtifact(resolved, "config");
             }
             Path planFile = studyDir.resolve(StepStore.PLAN);
             if (Files.isRegularFile(planFile)) {
@@ -162,7 +190,17 @@ public final class TrackingStepListener implements StepListener {
                         .effectiveValues()));
             }
             if (step.kind().equals("merge")) {
-                params.put("merge.models", names.mergedModels(step));
+                // per-model parameters under the variants' names (merge.yelp_0.weight), not the step ids
+                List<String> variants = names.mergedModels(step);
+                params.put("merge.models", variants);
+                if (params.remove("models") instanceof List<?> models && models.size() == variants.size()) {
+                    for (int i = 0; i < models.size(); i++) {
+                        if (models.get(i) instanceof Map<?, ?> m && m.get("parameters") instanceof Map<?, ?> p) {
+                            String v = variants.get(i);
+                            p.forEach((k, x) -> params.put("merge." + v + "." + k, x));
+                        }
+                    }
+                }
             }
             run.logParams(params);
             if (step.kind().equals("merge")) {
@@ -185,10 +223,20 @@ public final class TrackingStepListener implements StepListener {
             try {
                 Map<String, Double> finals = new TreeMap<>();
                 switch (step.kind()) {
-                    case "finetune" -> finetune(run, step, outputDir.resolve("model"), finals);
+                    case "finetune" -> {
+                        finetune(run, step, outputDir.resolve("model"), finals);
+                        model(run, outputDir.resolve("model"));
+                        run.logInputs(datasets(step, false));
+                    }
                     case "pretrain" -> finetune(run, step, ModelOutputs.modelDir(outputDir), finals);
-                    case "merge" -> merge(run, outputDir, took, finals);
-                    default -> evaluation(run, step, outputDir, finals);
+                    case "merge" -> {
+                        merge(run, outputDir, took, finals);
+                        model(run, outputDir.resolve("model"));
+                    }
+                    default -> {
+                        evaluation(run, step, outputDir, finals);
+                        run.logInputs(datasets(step, true));
+                    }
                 }
                 run.logMetrics(finals, 0);
                 Path dir = dir(step.id());
@@ -261,7 +309,10 @@ public final class TrackingStepListener implements StepListener {
         };
     }
 
-    /** MLflow names of a history entry's numbers: train.* for training, validation.DATASET.* for eval_*. */
+    /**
+     * MLflow names of a history entry's numbers: train.* for training, validation.* for eval_* (the run's dataset
+     * tag says which; one name per quantity, so one UI column compares the variants).
+     */
     private static Map<String, Double> metricNames(Map<String, Double> entry, String ds) {
         Map<String, Double> m = new LinkedHashMap<>();
         entry.forEach((k, v) -> {
@@ -269,7 +320,7 @@ public final class TrackingStepListener implements StepListener {
                 return;
             }
             if (k.startsWith("eval_")) {
-                m.put("validation." + ds + "." + k.substring(5), v);
+                m.put("validation." + k.substring(5), v);
             } else if (!k.equals("epoch") || entry.containsKey("loss")) {
                 m.put(switch (k) {
                     case "epoch_train_seconds" -> "train.epoch_seconds";
@@ -323,10 +374,13 @@ public final class TrackingStepListener implements StepListener {
         if (Files.isRegularFile(recipe)) {
             run.logArtifact(recipe, "");
         }
-        run.setTag("model_path", outputDir.resolve("model").toString()); // a path, not a copy: models are large
     }
 
-    /** Evaluations and baselines: {@code <split>.<dataset>.<metric>}, also on the study run under the model. */
+    /**
+     * Evaluations and baselines: one name per quantity ({@code accuracy}, {@code f1_macro}, ...; the run's
+     * {@code dataset} and {@code split} tags say on what), so one UI column compares every model; the study run
+     * holds them all as {@code <model>.<split>.<dataset>.<metric>}.
+     */
     private void evaluation(TrackedRun run, Step step, Path outputDir, Map<String, Double> finals)
             throws IOException {
         Path result = outputDir.resolve("result.json");
@@ -337,7 +391,7 @@ public final class TrackingStepListener implements StepListener {
         String prefix = r.path("split").asText() + "." + r.path("dataset").asText() + ".";
         r.path("metrics").properties().forEach(f -> {
             if (f.getValue().isNumber()) {
-                finals.put(prefix + f.getKey(), f.getValue().asDouble());
+                finals.put(f.getKey(), f.getValue().asDouble());
             }
         });
         run.logArtifact(result, "");
@@ -352,13 +406,81 @@ public final class TrackingStepListener implements StepListener {
         if (parent != null && r.path("split").asText().equals(study.report().split())) {
             Map<String, Double> summary = new TreeMap<>();
             for (String k : List.of("accuracy", "f1_macro", "loss", "ece")) {
-                Double v = finals.get(prefix + k);
+                Double v = finals.get(k);
                 if (v != null) {
                     summary.put(r.path("model").asText() + "." + prefix + k, v);
                 }
             }
             parent.logMetrics(summary, 0);
         }
+    }
+
+    /**
+     * The model a step made: its config.json values as {@code model.*} params (as transformers' MLflow callback
+     * logs the model config beside the arguments), config.json and the model card as artifacts under
+     * {@code model/}, and {@code model_path} (a path, not a copy: weights are large).
+     */
+    private static void model(TrackedRun run, Path model) throws IOException {
+        Path config = model.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            return;
+        }
+        Map<String, Object> params = new TreeMap<>();
+        Canonical.json().readTree(config.toFile()).properties().forEach(f -> {
+            JsonNode v = f.getValue();
+            if (v.isValueNode() && !v.isNull()) {
+                params.put("model." + f.getKey(), v.isNumber() ? v.numberValue() : v.asText());
+            } else if (f.getKey().equals("id2label") && v.isObject()) {
+                params.put("model.num_labels", v.size());
+            }
+        });
+        run.logParams(params);
+        run.logArtifact(config, "model");
+        if (Files.isRegularFile(model.resolve("README.md"))) {
+            run.logArtifact(model.resolve("README.md"), "model");
+        }
+        run.setTag("model_path", model.toString());
+    }
+
+    /**
+     * The data files a step read, as MLflow dataset inputs: a fine-tune its training file (the slice it used
+     * in the note) and validation file, an evaluation the split it scored. Digests are of the files' bytes.
+     */
+    private List<DatasetInput> datasets(Step step, boolean evaluation) throws IOException {
+        List<DatasetInput> out = new java.util.ArrayList<>();
+        for (String dep : step.deps()) {
+            Step d = names.plan().step(dep);
+            if (!d.kind().equals("data")) {
+                continue;
+            }
+            String ds = String.valueOf(d.meta().get("dataset"));
+            Path dir = studyDir.resolve(d.id());
+            List<String[]> files = new java.util.ArrayList<>();
+            if (evaluation) {
+                String split = String.valueOf(step.meta().getOrDefault("split", "test"));
+                files.add(new String[] {split, split});
+            } else {
+                files.add(new String[] {"train", "training"});
+                files.add(new String[] {"validation", "validation"});
+            }
+            for (String[] f : files) {
+                Path file = dir.resolve(f[0] + ".jsonl");
+                if (!Files.isRegularFile(file)) {
+                    continue;
+                }
+                String note = null;
+                if (!evaluation && f[0].equals("train") && step.inputs().get("slice_count") != null) {
+                    note = "slice " + step.inputs().get("slice_index") + " of " + step.inputs().get("slice_count");
+                }
+                long rows;
+                try (var lines = Files.lines(file)) {
+                    rows = lines.filter(l -> !l.isBlank()).count();
+                }
+                out.add(new DatasetInput(ds + "/" + f[0], StudyPlanner.hashFile(file).substring(0, 12),
+                        file.toString(), rows, f[1], note));
+            }
+        }
+        return out;
     }
 
     private static String stepYaml(Step step) {

@@ -126,6 +126,7 @@ final class JournalReplayer {
                 case "params" -> logParams(runId, strings(r.get("params")));
                 case "tags" -> logTags(runId, strings(r.get("tags")));
                 case "start" -> restart(runId, strings(r.get("tags")), rest.getRun(runId).getInfo().getStatus());
+                case "inputs" -> rest.logInputs(runId, r.get("datasets"));
                 case "artifact" -> upload(runId, Path.of(r.get("file").asText()), r.get("path").asText());
                 case "artifacts" -> uploadTree(runId, Path.of(r.get("dir").asText()), r.get("path").asText());
                 case "end" -> rest.terminate(runId, RunStatus.valueOf(r.get("status").asText()), r.get("end_time").asLong());

@@ -143,6 +143,29 @@ public final class MlflowRest implements AutoCloseable {
         });
     }
 
+    /**
+     * {@code runs/log-inputs} (not in the Java client): each journaled dataset as MLflow's Dataset (source_type
+     * "local", source {"uri": path}, profile {"num_rows": n, "note": ...}) with its mlflow.data.context tag.
+     */
+    public void logInputs(String runId, com.fasterxml.jackson.databind.JsonNode datasets) {
+        com.fasterxml.jackson.databind.node.ObjectNode body = Journal.JSON.createObjectNode().put("run_id", runId);
+        com.fasterxml.jackson.databind.node.ArrayNode list = body.putArray("datasets");
+        for (com.fasterxml.jackson.databind.JsonNode d : datasets) {
+            com.fasterxml.jackson.databind.node.ObjectNode input = list.addObject();
+            input.putArray("tags").addObject().put("key", "mlflow.data.context").put("value", d.path("context").asText());
+            com.fasterxml.jackson.databind.node.ObjectNode profile = Journal.JSON.createObjectNode()
+                    .put("num_rows", d.path("rows").asLong());
+            if (!d.path("note").isNull() && !d.path("note").asText().isEmpty()) {
+                profile.put("note", d.path("note").asText());
+            }
+            input.putObject("dataset").put("name", d.path("name").asText()).put("digest", d.path("digest").asText())
+                    .put("source_type", "local")
+                    .put("source", Journal.JSON.createObjectNode().put("uri", d.path("source").asText()).toString())
+                    .put("profile", profile.toString());
+        }
+        call("log inputs of run " + runId, () -> client.sendPost("runs/log-inputs", body.toString()));
+    }
+
     public void terminate(String runId, RunStatus status, long endTime) {
         call("end run " + runId, () -> {
             client.setTerminated(runId, Service.RunStatus.valueOf(status.name()), endTime);

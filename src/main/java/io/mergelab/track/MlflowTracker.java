@@ -142,6 +142,17 @@ public final class MlflowTracker implements Tracker {
         }
 
         @Override
+        public void logInputs(List<DatasetInput> inputs) {
+            ObjectNode r = record("inputs");
+            ArrayNode list = r.putArray("datasets");
+            for (DatasetInput d : inputs) {
+                list.addObject().put("name", d.name()).put("digest", d.digest()).put("source", d.source())
+                        .put("rows", d.rows()).put("context", d.context()).put("note", d.note());
+            }
+            submit(r);
+        }
+
+        @Override
         public void logArtifact(Path file, String artifactDir) {
             String name = file.getFileName().toString();
             submit(record("artifact").put("file", file.toAbsolutePath().toString())

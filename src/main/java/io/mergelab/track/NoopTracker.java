@@ -29,6 +29,7 @@ public final class NoopTracker implements Tracker {
         @Override public void logMetric(String key, double value, long step) { }
         @Override public void logMetrics(Map<String, ? extends Number> metrics, long step) { }
         @Override public void setTag(String key, String value) { }
+        @Override public void logInputs(java.util.List<DatasetInput> inputs) { }
         @Override public void logArtifact(Path file, String artifactDir) { }
         @Override public void logArtifacts(Path dir, String artifactDir) { }
         @Override public void end(RunStatus status) { }

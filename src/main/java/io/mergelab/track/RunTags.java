@@ -16,4 +16,7 @@ public final class RunTags {
     public static final String RUN_NAME = "mlflow.runName";
     public static final String PARENT_RUN_ID = "mlflow.parentRunId";
     public static final String NOTE = "mlflow.note.content";
+    public static final String USER = "mlflow.user";
+    public static final String SOURCE_NAME = "mlflow.source.name";
+    public static final String SOURCE_TYPE = "mlflow.source.type";
 }

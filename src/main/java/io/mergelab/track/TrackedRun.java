@@ -28,6 +28,9 @@ public interface TrackedRun extends AutoCloseable {
 
     void setTag(String key, String value);
 
+    /** Records datasets the run used (MLflow's dataset inputs); logging one again does nothing. */
+    void logInputs(java.util.List<DatasetInput> inputs);
+
     /** Uploads one file into the run's artifacts under {@code artifactDir} ("" for the root). */
     void logArtifact(Path file, String artifactDir);
 

@@ -76,6 +76,23 @@ final class MlflowReader {
         return pairs(run.at("/data/params"));
     }
 
+    /** A run's dataset inputs (MLflow 3's run.inputs.dataset_inputs) by dataset name. */
+    static Map<String, JsonNode> datasetInputs(JsonNode run) {
+        Map<String, JsonNode> out = new java.util.TreeMap<>();
+        run.at("/inputs/dataset_inputs").forEach(d -> out.put(d.at("/dataset/name").asText(), d));
+        return out;
+    }
+
+    /** The mlflow.data.context tag of a dataset input. */
+    static String context(JsonNode input) {
+        for (JsonNode t : input.path("tags")) {
+            if (t.path("key").asText().equals("mlflow.data.context")) {
+                return t.path("value").asText();
+            }
+        }
+        return null;
+    }
+
     static Map<String, String> tags(JsonNode run) {
         return pairs(run.at("/data/tags"));
     }

@@ -62,7 +62,7 @@ class StudyTrackingServerTest {
         Path config = Files.writeString(mlflow.work().resolve("tracked.yaml"), STUDY);
         Path outputs = mlflow.work().resolve("outputs");
         String[] run = {"run", "--outputs", outputs.toString(), "--set", "tracking.uri=" + mlflow.server().url(),
-                config.toString()};
+                "--set", "evaluate.splits=[validation, test]", config.toString()};
         assertEquals(0, Main.execute(run));
         Path studyDir = outputs.resolve("tracked");
 
@@ -90,6 +90,11 @@ class StudyTrackingServerTest {
             if (commit != null) {
                 assertEquals(commit, tags.get(RunTags.GIT_COMMIT), e.getKey());
             }
+            // the runs table's User and Source columns
+            assertEquals(System.getenv().getOrDefault("USER", System.getProperty("user.name")),
+                    tags.get(RunTags.USER), e.getKey());
+            assertEquals(config.toAbsolutePath().normalize().toString(), tags.get(RunTags.SOURCE_NAME), e.getKey());
+            assertEquals("LOCAL", tags.get(RunTags.SOURCE_TYPE), e.getKey());
             if (!e.getKey().equals("tracked")) {
                 assertEquals(parentId, tags.get(RunTags.PARENT_RUN_ID), e.getKey());
                 assertTrue(Files.isDirectory(studyDir.resolve(tags.get(RunTags.STEP_ID))), e.getKey());
@@ -126,7 +131,7 @@ class StudyTrackingServerTest {
         // trainer wrote its final model, i.e. while the fine-tune step was still running
         long modelWritten = Files.getLastModifiedTime(studyDir.resolve(MlflowReader.tags(ft).get(RunTags.STEP_ID))
                 .resolve("model/model.safetensors")).toMillis();
-        for (String key : List.of("train.loss", "train.grad_norm", "validation.yelp.accuracy")) {
+        for (String key : List.of("train.loss", "train.grad_norm", "validation.accuracy")) {
             for (long[] t : mlflow.reader().timestamps(ftId, key)) {
                 assertTrue(t[1] <= modelWritten, key + " at step " + t[0] + " logged at " + t[1]
                         + ", after the model was written at " + modelWritten);
@@ -134,12 +139,24 @@ class StudyTrackingServerTest {
         }
         assertEquals(4, mlflow.reader().history(ftId, "train.learning_rate").size());
         assertEquals(4, mlflow.reader().history(ftId, "train.grad_norm").size());
-        List<double[]> val = mlflow.reader().history(ftId, "validation.yelp.accuracy");
+        List<double[]> val = mlflow.reader().history(ftId, "validation.accuracy");
         assertEquals(1, val.size(), "one epoch, one validation");
         assertEquals(4.0, val.get(0)[0]);
         assertTrue(metrics(ft).containsKey("train_loss"), metrics(ft).toString());
-        assertEquals(Set.of("config.yaml", "metrics.json", "training_state.json", "trainer/metrics.json"),
-                new TreeSet<>(mlflow.reader().artifactFiles(ftId, "")));
+        assertEquals(Set.of("config.yaml", "metrics.json", "training_state.json", "trainer/metrics.json",
+                "model/config.json"), new TreeSet<>(mlflow.reader().artifactFiles(ftId, "")));
+        // the model config beside the arguments, as transformers' callback logs model.config
+        assertEquals("gpt2", ftParams.get("model.model_type"));
+        assertEquals("2", ftParams.get("model.num_labels"));
+        assertTrue(ftParams.containsKey("model.n_layer") && ftParams.containsKey("model.n_embd"), ftParams.toString());
+        assertTrue(Files.isDirectory(Path.of(MlflowReader.tags(ft).get("model_path"))));
+        // the data it read, as MLflow dataset inputs: its slice of the training file and the validation file
+        Map<String, JsonNode> ftInputs = MlflowReader.datasetInputs(ft);
+        assertEquals(Set.of("yelp/train", "yelp/validation"), ftInputs.keySet());
+        assertEquals("training", MlflowReader.context(ftInputs.get("yelp/train")));
+        assertTrue(ftInputs.get("yelp/train").at("/dataset/profile").asText().contains("slice 0 of 2"),
+                ftInputs.get("yelp/train").toString());
+        assertTrue(ftInputs.get("yelp/train").at("/dataset/digest").asText().matches("[0-9a-f]{12}"));
 
         // merge: recipe, its models by name, merge time, artifacts; the model path as a tag, not a copy
         JsonNode m = runs.get(merge);
@@ -147,12 +164,18 @@ class StudyTrackingServerTest {
         assertEquals("ties", MlflowReader.params(m).get("method"));
         assertEquals("0.9", MlflowReader.params(m).get("parameters.density"));
         assertEquals("[yelp_0, yelp_1]", MlflowReader.params(m).get("merge.models"));
+        // every per-model parameter under the variant's name (TIES without weights: the planner's equal weights)
+        assertEquals("0.5", MlflowReader.params(m).get("merge.yelp_0.weight"), MlflowReader.params(m).toString());
+        assertEquals("0.5", MlflowReader.params(m).get("merge.yelp_1.weight"));
+        assertEquals("1.0", MlflowReader.params(m).get("parameters.lambda"));
+        assertEquals("gpt2", MlflowReader.params(m).get("model.model_type"));
         assertEquals("ties", MlflowReader.tags(m).get(RunTags.METHOD));
         assertTrue(metrics(m).get("merge.seconds") > 0);
         assertTrue(metrics(m).get("merge.jvm_heap_peak_mb") > 0);
         assertTrue(Files.isDirectory(Path.of(MlflowReader.tags(m).get("model_path"))));
-        assertEquals(Set.of("config.yaml", "metrics.json", "mergekit_config.yml"),
-                new TreeSet<>(mlflow.reader().artifactFiles(mergeId, "")));
+        assertTrue(new TreeSet<>(mlflow.reader().artifactFiles(mergeId, "")).containsAll(Set.of("config.yaml",
+                "metrics.json", "mergekit_config.yml", "model/config.json")),
+                mlflow.reader().artifactFiles(mergeId, "").toString());
 
         // evaluation: final test metrics per dataset equal to what the pipeline wrote
         JsonNode ev = runs.get("eval/ties/yelp/test");
@@ -161,10 +184,24 @@ class StudyTrackingServerTest {
                 .resolve("result.json").toFile()).path("metrics");
         Map<String, Double> evMetrics = metrics(ev);
         for (String k : List.of("accuracy", "f1_macro", "loss", "ece")) {
-            assertEquals(result.get(k).asDouble(), evMetrics.get("test.yelp." + k), 1e-12, k);
+            assertEquals(result.get(k).asDouble(), evMetrics.get(k), 1e-12, k);
         }
         assertEquals("test", MlflowReader.tags(ev).get("split"));
-        assertTrue(metrics(runs.get("eval/ties/yelp/validation")).containsKey("validation.yelp.accuracy"));
+        // one metric name per quantity: every evaluation run, whatever its model, split or dataset, has the same
+        // metric keys, so one "accuracy" column in the UI compares them all
+        Set<String> evalKeys = null;
+        for (var e : runs.entrySet()) {
+            if (e.getKey().startsWith("eval/")) {
+                Set<String> keys = new TreeSet<>(metrics(e.getValue()).keySet());
+                assertTrue(keys.contains("accuracy") && keys.contains("f1_macro"), e.getKey() + " " + keys);
+                assertTrue(evalKeys == null || evalKeys.equals(keys), e.getKey() + " " + keys + " vs " + evalKeys);
+                evalKeys = keys;
+                Map<String, JsonNode> in = MlflowReader.datasetInputs(e.getValue());
+                String split = MlflowReader.tags(e.getValue()).get("split");
+                assertEquals(Set.of("yelp/" + split), in.keySet(), e.getKey());
+                assertEquals(split, MlflowReader.context(in.get("yelp/" + split)), e.getKey());
+            }
+        }
         assertEquals(Set.of("confusion.png", "config.yaml", "metrics.json", "result.json"),
                 new TreeSet<>(mlflow.reader().artifactFiles(evId, "")));
         byte[] png = mlflow.reader().download("/get-artifact?path=confusion.png&run_uuid=" + evId);
@@ -180,12 +217,19 @@ class StudyTrackingServerTest {
         assertEquals(12.0, summary.get("steps_ran")); // base, data, 2 fine-tunes, merge, 6 evaluations, report
         assertEquals(0.0, summary.get("steps_failed"));
         List<String> parentFiles = mlflow.reader().artifactFiles(parentId, "");
-        for (String f : List.of("config/tracked.yaml", "config/plan.json", "report/results.md", "report/results.csv",
+        for (String f : List.of("config/tracked.yaml", "config/resolved.yaml", "config/plan.json",
+                "report/results.md", "report/results.csv",
                 "report/plots/confusion_best_merge_yelp.png")) {
             assertTrue(parentFiles.contains(f), f + " in " + parentFiles);
         }
         assertEquals("[yelp_0, yelp_1]", MlflowReader.params(parent).get("variants"));
         assertEquals("5.0E-4", MlflowReader.params(parent).get("training_args.learning_rate"));
+        assertEquals("tracking.uri=" + mlflow.server().url() + " evaluate.splits=[validation, test]",
+                MlflowReader.params(parent).get("overrides"));
+        String resolved = new String(mlflow.reader().download("/get-artifact?path=config/resolved.yaml&run_uuid="
+                + parentId), StandardCharsets.UTF_8);
+        assertTrue(resolved.contains("#   --set evaluate.splits=[validation, test]") && resolved.contains("uri: "
+                + mlflow.server().url()) && resolved.contains("density: 0.9"), resolved);
 
         // rerun: everything is done, no run is created or touched
         Map<String, String> before = ids(runs);
