@@ -44,7 +44,7 @@ public final class HeatmapPlots {
         int rows = h.rows().size();
         int longest = h.columns().stream().mapToInt(String::length).max().orElse(1);
         boolean rotate = cols > 3 || longest > 12;
-        int width = Math.max(640, Math.min(1400, 90 * cols + 320));
+        int width = Math.max(Math.max(640, 10 * h.title().length() + 120), Math.min(1400, 90 * cols + 320));
         int height = Math.max(480, Math.min(1600, 34 * rows + 220 + (rotate ? 6 * longest : 0)));
         HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height).title(h.title()).build();
         var s = chart.getStyler();

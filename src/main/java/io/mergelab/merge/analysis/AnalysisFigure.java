@@ -54,19 +54,20 @@ public record AnalysisFigure(String stem, String title, String columnTitle, Stri
         out.add(new AnalysisFigure("cosine_layers", "Cosine similarity per layer", "variant pair", "layer", pairs,
                 layers, cosLayers, -1, 1));
         out.add(new AnalysisFigure("sign_conflict_layers_pairs",
-                "Sign conflicts per layer: fraction of coordinates with opposite signs (untrimmed)", "variant pair",
+                "Sign conflicts per layer and pair (untrimmed)", "variant pair",
                 "layer", pairs, layers, conflictPairs, 0, maxOf(conflictPairs)));
         List<String> trim = a.model().signConflicts().stream()
                 .map(c -> c.trimDensity() == 1.0 ? "untrimmed" : "TIES d=" + AnalysisOutputs.num(c.trimDensity()))
                 .toList();
         out.add(new AnalysisFigure("sign_conflict_layers_trim",
-                "Sign conflicts per layer: fraction of coordinates where the variants disagree", "trimming", "layer",
+                "Sign conflicts per layer (any pair) and TIES trimming", "trimming", "layer",
                 trim, layers, conflictTrim, 0, maxOf(conflictTrim)));
         return out;
     }
 
     private static double maxOf(List<List<Double>> m) {
         double max = m.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).max().orElse(0);
-        return max > 0 ? max : 1;
+        // a round upper end (a multiple of 0.05) so the colour scale's label reads well
+        return max > 0 ? Math.min(1, Math.ceil(max * 20) / 20) : 1;
     }
 }
