@@ -3,6 +3,7 @@
 #   1. tools/golden/setup-venv.sh              (pinned venv at .cache/golden-venv; idempotent)
 #   2. gpt2/fake-gpt2.json                     from src/test/resources/models/fake-gpt2
 #      train/finetune-fake-gpt2.json           three fine-tuning steps of it (make_finetune_golden.py)
+#      analysis/task-vectors.json + analysis/models/ (make_analysis_golden.py; numpy + safetensors only)
 #   3. gpt2/small-seed1234.json                from `bin/mergelab init-model --preset small --seed 1234`
 #                                              (only if bin/mergelab exists and that command works)
 # Run from anywhere; paths are resolved from this script's location.
@@ -46,6 +47,9 @@ if [[ -x bin/mergelab ]]; then
 else
   echo "[golden] skipped: factory not built yet (bin/mergelab not found or not executable)"
 fi
+
+echo "[golden] task-vector analysis -> src/test/resources/golden/analysis (checkpoints + task-vectors.json)"
+"$PY" tools/golden/make_analysis_golden.py src/test/resources/golden/analysis
 
 echo "[golden] fixtures:"
 ls -l "$OUT_DIR"

@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
             InspectCommand.class,
             ClassifyCommand.class,
             MergeCommand.class,
+            AnalyzeCommand.class,
             FetchModelCommand.class,
             DataCommand.class,
             FinetuneCommand.class,

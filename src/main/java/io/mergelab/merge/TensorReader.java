@@ -17,12 +17,17 @@ import java.nio.file.StandardOpenOption;
  * one into the float[] (a heap ByteBuffer costs a third copy and 4 MB of garbage per tensor). F16/BF16
  * go through {@link io.mergelab.model.checkpoint.CheckpointDir#readFloat32}, which widens them.
  */
-final class TensorReader {
+public final class TensorReader {
     private static final int CHUNK = 1 << 22;
     private static final ThreadLocal<ByteBuffer> BUFFER =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN));
 
     private TensorReader() {
+    }
+
+    /** Reads {@code t} of model {@code m} into a new array (the task-vector analysis reads through here too). */
+    public static float[] read(ModelInput m, TensorInfo t) {
+        return read(m, t, null);
     }
 
     /** @param recycler where the array comes from, or null for a new one */

@@ -35,7 +35,7 @@ public final class AtomicFiles {
         }
     }
 
-    static void writeString(Path target, String content) throws IOException {
+    public static void writeString(Path target, String content) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
