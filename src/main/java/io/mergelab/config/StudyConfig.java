@@ -194,6 +194,9 @@ public record StudyConfig(String name, List<Long> seeds, BaseModel baseModel, Li
     }
 
     /** {@code metric}/{@code split}: what the main table shows; {@code plots}: write PNGs. */
-    public record ReportSettings(String metric, String split, boolean plots) {
+    /**
+     * @param analysis run the task-vector analysis of the variants (one step per seed) and show it in the report
+     */
+    public record ReportSettings(String metric, String split, boolean plots, boolean analysis) {
     }
 }

@@ -702,14 +702,14 @@ public final class StudyConfigParser {
     private static ReportSettings report(Node n, Evaluate evaluate) {
         if (n == null) {
             return new ReportSettings("accuracy", evaluate.splits().contains("test") ? "test"
-                    : evaluate.splits().get(0), true);
+                    : evaluate.splits().get(0), true, true);
         }
         Fields f = new Fields(n, "report");
-        f.allowOnly(List.of("metric", "split", "plots"));
+        f.allowOnly(List.of("metric", "split", "plots", "analysis"));
         String metric = f.choice("metric", "accuracy", new LinkedHashSet<>(METRICS));
         String split = f.has("split") ? Fields.asChoice(f.get("split"), "report.split", evaluate.splits())
                 : evaluate.splits().contains("test") ? "test" : evaluate.splits().get(0);
-        return new ReportSettings(metric, split, f.bool("plots", true));
+        return new ReportSettings(metric, split, f.bool("plots", true), f.bool("analysis", true));
     }
 
     private static Map<String, Boolean> methods() {

@@ -164,6 +164,9 @@ public final class StudyPlanner {
                 if (study.search() != null) {
                     searchSteps(study.search(), base, tuned, data, seed, sfx);
                 }
+                if (study.report().analysis() && tuned.size() >= 2) {
+                    results.add(add(analyzeStep(base, tuned, seed, sfx)));
+                }
                 baselines(base, data, variantEvals, seed, sfx);
             }
             steps.add(reportStep());
@@ -374,6 +377,50 @@ public final class StudyPlanner {
                             c.merge().method(), ds, split, seed, null, Map.of())));
                 }
             }
+        }
+
+        /**
+         * The task-vector analysis of this seed's variants against the base (report.analysis), trimmed and dropped
+         * at the densities the study's merges use (the analyzer's defaults when none has one).
+         */
+        private Step analyzeStep(Step base, Map<String, Step> tuned, long seed, String sfx) {
+            Map<String, String> variants = new LinkedHashMap<>();
+            tuned.forEach((name, step) -> variants.put(name, step.id()));
+            List<AnalyzeAction.MergeRef> merges = new ArrayList<>();
+            java.util.TreeSet<Double> densities = new java.util.TreeSet<>();
+            for (MergeSpec m : study.merges()) {
+                Double density = mergeParams(m).get("density");
+                if (density == null) {
+                    density = m.models().stream().map(x -> x.parameters().get("density"))
+                            .filter(d -> d instanceof Number).map(d -> ((Number) d).doubleValue()).findFirst()
+                            .orElse(null);
+                }
+                if (density != null && density > 0 && density <= 1) {
+                    densities.add(density);
+                }
+                merges.add(new AnalyzeAction.MergeRef(m.name(), m.method(),
+                        m.models().stream().map(MergeModel::variant).toList(), density));
+            }
+            List<Double> levels = densities.isEmpty() ? null : List.copyOf(densities);
+            io.mergelab.merge.analysis.AnalysisSettings settings = new io.mergelab.merge.analysis.AnalysisSettings(
+                    levels != null ? levels : io.mergelab.merge.analysis.AnalysisSettings.DEFAULT_TIES_DENSITIES,
+                    io.mergelab.merge.analysis.AnalysisSettings.DEFAULT_TOP_K,
+                    levels != null ? levels : io.mergelab.merge.analysis.AnalysisSettings.DEFAULT_DARE_DENSITIES,
+                    seed);
+            Map<String, Object> in = new TreeMap<>();
+            in.put("v", VERSION);
+            in.put("base", base.id());
+            in.put("variants", variants);
+            in.put("merges", merges.stream().map(AnalyzeAction.MergeRef::toMap).toList());
+            in.put("ties_densities", settings.tiesDensities());
+            in.put("top_k", settings.topKFractions());
+            in.put("dare_densities", settings.dareDensities());
+            in.put("seed", seed);
+            List<Step> deps = new ArrayList<>();
+            deps.add(base);
+            deps.addAll(tuned.values());
+            return Step.of("analyze", "analyze task vectors" + sfx, in, deps, Map.of("seed", seed),
+                    new AnalyzeAction(base.id(), variants, merges, seed, settings));
         }
 
         private Map<String, Double> mergeParams(MergeSpec m) {

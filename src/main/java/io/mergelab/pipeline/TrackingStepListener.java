@@ -215,6 +215,11 @@ public final class TrackingStepListener implements StepListener {
             guard("report", () -> parent.logArtifacts(outputDir.getParent().resolve("report"), "report"));
             return;
         }
+        if (step.kind().equals("analyze") && parent != null) { // its tables and heatmaps go with the report
+            guard(step.label(), () -> parent.logMetrics(analysisMetrics(outputDir),
+                    ((Number) step.meta().getOrDefault("seed", 0L)).longValue()));
+            return;
+        }
         TrackedRun run = running.remove(step.id());
         if (run == null) {
             return;
@@ -413,6 +418,39 @@ public final class TrackingStepListener implements StepListener {
             }
             parent.logMetrics(summary, 0);
         }
+    }
+
+    /**
+     * The task-vector analysis on the study run, at the seed as step: {@code analysis.l2_norm.V},
+     * {@code analysis.cosine.A.B}, {@code analysis.sign_conflict.A.B} (untrimmed) and
+     * {@code analysis.sign_conflict_all} (untrimmed; {@code .dD} after trimming at density D).
+     */
+    private static Map<String, Double> analysisMetrics(Path outputDir) throws IOException {
+        JsonNode a = Canonical.json().readTree(outputDir.resolve(AnalyzeAction.DIR).resolve("analysis.json").toFile());
+        List<String> v = new java.util.ArrayList<>();
+        a.path("variants").forEach(x -> v.add(x.asText()));
+        JsonNode m = a.path("model");
+        Map<String, Double> out = new TreeMap<>();
+        for (int i = 0; i < v.size(); i++) {
+            out.put("analysis.l2_norm." + v.get(i), m.path("l2Norm").get(i).asDouble());
+            for (int j = i + 1; j < v.size(); j++) {
+                out.put("analysis.cosine." + v.get(i) + "." + v.get(j), m.path("cosine").get(i).get(j).asDouble());
+            }
+        }
+        for (JsonNode c : m.path("signConflicts")) {
+            double d = c.path("trimDensity").asDouble();
+            String sfx = d == 1.0 ? "" : ".d" + d;
+            out.put("analysis.sign_conflict_all" + sfx, c.path("anyPair").asDouble());
+            if (d == 1.0) {
+                for (int i = 0; i < v.size(); i++) {
+                    for (int j = i + 1; j < v.size(); j++) {
+                        out.put("analysis.sign_conflict." + v.get(i) + "." + v.get(j),
+                                c.path("pairwise").get(i).get(j).asDouble());
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /**

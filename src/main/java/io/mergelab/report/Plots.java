@@ -141,9 +141,15 @@ final class Plots {
         return save(chart, dir.resolve(file(name)));
     }
 
-    private static <T extends org.knowm.xchart.internal.chartpart.Chart<?, ?>> Path save(T chart, Path file)
+    static <T extends org.knowm.xchart.internal.chartpart.Chart<?, ?>> Path save(T chart, Path file)
             throws IOException {
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        // vector copies beside the PNG, for a paper's figures
+        String stem = file.toString().substring(0, file.toString().length() - ".png".length());
+        org.knowm.xchart.VectorGraphicsEncoder.saveVectorGraphic(chart, stem + ".svg",
+                org.knowm.xchart.VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        org.knowm.xchart.VectorGraphicsEncoder.saveVectorGraphic(chart, stem + ".pdf",
+                org.knowm.xchart.VectorGraphicsEncoder.VectorGraphicsFormat.PDF);
         return file;
     }
 

@@ -54,7 +54,12 @@ public final class StudyReport {
             plots.addAll(confusionPlots(results, table, outDir, plotDir));
             written.add(plotDir);
         }
-        written.add(write(outDir.resolve("results.md"), markdown(results, table, plots)));
+        AnalysisSection analysis = AnalysisSection.write(results, table, outDir, settings.plots());
+        if (analysis != null) {
+            written.add(outDir.resolve(AnalysisSection.DIR));
+        }
+        written.add(write(outDir.resolve("results.md"), markdown(results, table, plots,
+                analysis == null ? "" : analysis.markdown(table))));
         written.add(write(outDir.resolve("results.tex"), latex(results, table)));
         return written;
     }
@@ -101,7 +106,7 @@ public final class StudyReport {
         return out;
     }
 
-    private String markdown(StudyResults results, MainTable table, List<String> plots) {
+    private String markdown(StudyResults results, MainTable table, List<String> plots, String analysis) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Study ").append(results.study()).append("\n\n");
         if (settings.note() != null) {
@@ -150,6 +155,7 @@ public final class StudyReport {
                 sb.append("![").append(p).append("](").append(p).append(")\n");
             }
         }
+        sb.append(analysis);
         sb.append("\nEvery result, with merge parameters and all metrics: `results.csv`.\n");
         return sb.toString();
     }

@@ -17,8 +17,10 @@ import java.util.List;
  *
  * @param records results in plan order (variants, merges, baselines)
  * @param stats   per dataset (first seed) the statistics JSON of its data step
+ * @param analyses the folders of the finished task-vector analyses (one per seed), in plan order
  */
-public record StudyResults(String study, List<EvalRecord> records, List<String> stepIds, List<JsonNode> stats) {
+public record StudyResults(String study, List<EvalRecord> records, List<String> stepIds, List<JsonNode> stats,
+                           List<Path> analyses) {
     static final List<String> RESULT_KINDS = List.of("evaluate", "ensemble", "stacker");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -26,6 +28,7 @@ public record StudyResults(String study, List<EvalRecord> records, List<String> 
         records = List.copyOf(records);
         stepIds = List.copyOf(stepIds);
         stats = List.copyOf(stats);
+        analyses = List.copyOf(analyses);
     }
 
     /** Reads the finished results of {@code only} (step ids; null: every result step in plan.json). */
@@ -39,6 +42,7 @@ public record StudyResults(String study, List<EvalRecord> records, List<String> 
         List<String> ids = new ArrayList<>();
         List<JsonNode> stats = new ArrayList<>();
         List<String> statsSeen = new ArrayList<>();
+        List<Path> analyses = new ArrayList<>();
         for (JsonNode s : plan.path("steps")) {
             String id = s.path("id").asText();
             String kind = s.path("kind").asText();
@@ -49,6 +53,8 @@ public record StudyResults(String study, List<EvalRecord> records, List<String> 
             if (RESULT_KINDS.contains(kind) && (only == null || only.contains(id))) {
                 records.add(EvalRecord.read(dir.resolve(EvalRecord.FILE)));
                 ids.add(id);
+            } else if (kind.equals("analyze") && (only == null || only.contains(id))) {
+                analyses.add(dir);
             } else if (kind.equals("data") && Files.isRegularFile(dir.resolve("stats.json"))) {
                 String ds = s.path("meta").path("dataset").asText();
                 if (!statsSeen.contains(ds)) {
@@ -57,7 +63,7 @@ public record StudyResults(String study, List<EvalRecord> records, List<String> 
                 }
             }
         }
-        return new StudyResults(plan.path("study").asText(), records, ids, stats);
+        return new StudyResults(plan.path("study").asText(), records, ids, stats, analyses);
     }
 
     public List<String> datasets() {

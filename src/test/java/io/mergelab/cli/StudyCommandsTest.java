@@ -74,8 +74,9 @@ class StudyCommandsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("configs/quickstart_pretrained.yaml: valid (2 dataset(s), 3 variant(s), 3 merge(s), 3 seed(s))"));
         // per seed: 2 data, 6 fine-tunes (3 from the pre-trained base, 3 from scratch), 3 merges, 24 evaluations,
-        // 2 ensembles and a stacker = 38; x 3 seeds + the base, the pre-training and the report, shared = 117
-        assertTrue(r.out().contains("117 steps, 0 done, 117 to run"), r.out());
+        // 2 ensembles, a stacker and the task-vector analysis = 39; x 3 seeds + the base, the pre-training and the
+        // report, shared = 120
+        assertTrue(r.out().contains("120 steps, 0 done, 120 to run"), r.out());
         assertTrue(r.out().contains("[todo] base-"));
         assertTrue(r.out().contains("pre-train base on 3 corpus file(s)"), r.out());
     }

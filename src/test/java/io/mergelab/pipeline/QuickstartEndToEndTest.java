@@ -49,6 +49,12 @@ class QuickstartEndToEndTest {
                 "| yelp_0_from_scratch | from_scratch |")) {
             assertTrue(md.contains(row), row + " in\n" + md);
         }
+        // why the merges work: the task-vector analysis of the variants and each merge's retention beside it
+        assertTrue(md.contains("## Why the merges work: task vectors") && md.contains("| ties | amazon | 42 |"), md);
+        for (String f : List.of("analysis/analysis.json", "analysis/cosine.png", "analysis/cosine.pdf",
+                "analysis/sign_conflict_layers_pairs.svg", "analysis/retention.csv")) {
+            assertTrue(Files.isRegularFile(report.resolve(f)), f);
+        }
         Step tiesOnAmazon = plan.steps().stream().filter(s -> s.label().equals("evaluate ties on amazon/test"))
                 .findFirst().orElseThrow();
         EvalRecord r = EvalRecord.read(store.dir(tiesOnAmazon.id()).resolve(EvalRecord.FILE));
@@ -77,12 +83,13 @@ class QuickstartEndToEndTest {
         assertEquals(List.of(), second.ran());
         assertEquals(plan.steps().size(), second.skipped().size());
 
-        // A changed merge parameter redoes that merge, its 4 evaluations and the report; nothing else.
+        // A changed merge parameter redoes that merge, its 4 evaluations, the analysis (trimmed at the study's
+        // densities) and the report; nothing else.
         List<String> changedDensity = new java.util.ArrayList<>(CUT);
         changedDensity.add("merges.1.parameters.density=0.7");
         StudyConfig changed = studies.load(home.resolve("configs/quickstart_pretrained.yaml"), changedDensity);
         RunSummary third = new LocalExecutor(2).execute(studies.plan(changed), store, new StepListener() { });
         assertTrue(third.ok(), third.failures().toString());
-        assertEquals(6, third.ran().size(), third.ran().toString());
+        assertEquals(7, third.ran().size(), third.ran().toString());
     }
 }

@@ -77,10 +77,22 @@ class StudyPlannerTest {
         // per seed (3): 3 variants fine-tuned from the pre-trained base and 3 from the random one
         // (from_scratch_baseline); one base and one pre-training for all seeds
         assertEquals(Map.of("base", 1L, "pretrain", 1L, "data", 6L, "finetune", 18L, "merge", 9L, "evaluate", 72L,
-                "ensemble", 6L, "stacker", 3L, "report", 1L), kinds(p));
+                "ensemble", 6L, "stacker", 3L, "analyze", 3L, "report", 1L), kinds(p));
         Step report = p.steps().get(p.steps().size() - 1);
         assertEquals("report", report.kind());
-        assertEquals(81, report.deps().size(), "the report waits for every result");
+        assertEquals(84, report.deps().size(), "the report waits for every result and each seed's analysis");
+        // each seed's analysis: its 3 variants (not the from-scratch comparison) against the pre-trained base,
+        // trimmed at the merges' density
+        Step pretrain = p.steps().stream().filter(s -> s.kind().equals("pretrain")).findFirst().orElseThrow();
+        for (Step a : p.steps().stream().filter(s -> s.kind().equals("analyze")).toList()) {
+            assertEquals(4, a.deps().size(), a.label());
+            assertEquals(pretrain.id(), a.deps().get(0), a.label());
+            for (String d : a.deps().subList(1, 4)) {
+                Step ft = p.step(d);
+                assertTrue(ft.kind().equals("finetune") && !ft.label().contains("from scratch"), ft.label());
+            }
+            assertEquals(List.of(0.5), a.inputs().get("ties_densities"), a.label());
+        }
     }
 
     @Test

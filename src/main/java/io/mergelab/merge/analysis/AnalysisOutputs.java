@@ -288,6 +288,10 @@ public final class AnalysisOutputs {
     /** A model reference's last path element, for labels. */
     static String shortName(String ref) {
         String r = ref.replaceAll("[/\\\\]+$", "");
+        // a study step's checkpoint is <step>/model: the step folder names it, not "model"
+        if (r.matches(".*[/\\\\]model") && r.length() > "model".length() + 1) {
+            r = r.substring(0, r.length() - "model".length() - 1);
+        }
         int slash = Math.max(r.lastIndexOf('/'), r.lastIndexOf('\\'));
         return slash >= 0 && slash < r.length() - 1 ? r.substring(slash + 1) : r;
     }
