@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BootstrapGoldenTest {
     /** Same metric values as numpy (same operations, see StatsGoldenTest.ARITHMETIC), then one interpolation
-     * a + (b − a) t whose position (B − 1) q numpy computes as B q + (1 − q) − 1, a rounding apart: ~1e-16. */
+     * a + (b − a) t whose position (B − 1) q numpy computes as B q + (1 − q) − 1, a rounding apart: ~1e-16;
+     * seen bit-identical. */
     static final Tolerance GIVEN = Tolerance.relative(1e-12, 1e-14);
 
     @Test
