@@ -5,6 +5,7 @@
 #      train/finetune-fake-gpt2.json           three fine-tuning steps of it (make_finetune_golden.py)
 #   3. gpt2/small-seed1234.json                from `bin/mergelab init-model --preset small --seed 1234`
 #                                              (only if bin/mergelab exists and that command works)
+#   4. stats/*.json                            statistics for results tables (make_stats_golden.py; numpy + scipy)
 # Run from anywhere; paths are resolved from this script's location.
 set -euo pipefail
 
@@ -46,6 +47,9 @@ if [[ -x bin/mergelab ]]; then
 else
   echo "[golden] skipped: factory not built yet (bin/mergelab not found or not executable)"
 fi
+
+echo "[golden] statistics -> src/test/resources/golden/stats"
+"$PY" tools/golden/make_stats_golden.py src/test/resources/golden/stats
 
 echo "[golden] fixtures:"
 ls -l "$OUT_DIR"
