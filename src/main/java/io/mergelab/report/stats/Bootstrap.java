@@ -37,8 +37,8 @@ public final class Bootstrap {
      * indices, giving B differences d* = metric(A*) − metric(B*). Returns the observed difference, the percentile
      * interval of d*, and the two-sided p-value
      * <pre>  p = min(1, 2 · (min(#{d* ≤ 0}, #{d* ≥ 0}) + 1) / (B + 1))</pre>
-     * i.e. twice the bootstrap mass on the far side of 0 (resampled differences equal to 0 count on both sides),
-     * which is the smallest {@code 1 − level} whose equal-tailed percentile interval excludes 0 (the test obtained
+     * i.e. twice the bootstrap mass on the far side of 0 (resampled differences equal to 0 count on both sides):
+     * about the smallest {@code 1 − level} whose equal-tailed percentile interval excludes 0 (the test obtained
      * by inverting the percentile interval, Efron &amp; Tibshirani 1993, §15.4), with the Monte-Carlo
      * correction {@code (count + 1) / (B + 1)} of Davison &amp; Hinkley 1997 (Bootstrap Methods and their
      * Application, §4.2.1, Monte Carlo tests), which counts the observed sample as one resample so that p is never 0.
