@@ -6,6 +6,7 @@
 #      analysis/task-vectors.json + analysis/models/ (make_analysis_golden.py; numpy + safetensors only)
 #   3. gpt2/small-seed1234.json                from `bin/mergelab init-model --preset small --seed 1234`
 #                                              (only if bin/mergelab exists and that command works)
+#   4. stats/*.json                            statistics for results tables (make_stats_golden.py; numpy + scipy)
 # Run from anywhere; paths are resolved from this script's location.
 set -euo pipefail
 
@@ -50,6 +51,9 @@ fi
 
 echo "[golden] task-vector analysis -> src/test/resources/golden/analysis (checkpoints + task-vectors.json)"
 "$PY" tools/golden/make_analysis_golden.py src/test/resources/golden/analysis
+
+echo "[golden] statistics -> src/test/resources/golden/stats"
+"$PY" tools/golden/make_stats_golden.py src/test/resources/golden/stats
 
 echo "[golden] fixtures:"
 ls -l "$OUT_DIR"
