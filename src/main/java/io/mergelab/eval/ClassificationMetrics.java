@@ -102,12 +102,38 @@ public record ClassificationMetrics(
             int fn = support[c] - tp;
             precision[c] = predicted == 0 ? 0 : (double) tp / predicted;
             recall[c] = support[c] == 0 ? 0 : (double) tp / support[c];
-            f1[c] = tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + fp + fn);
+            f1[c] = f1(tp, fp, fn);
             macro += f1[c];
             weighted += f1[c] * support[c];
         }
         return new ClassificationMetrics(List.copyOf(labelNames), n, (double) correct / n, macro / k, weighted / n,
                 lossSum / n, ece, precision, recall, f1, support, confusion);
+    }
+
+    /** One class's F1 from its counts; 0 when it has no true positive (scikit-learn's zero_division=0). */
+    private static double f1(int tp, int fp, int fn) {
+        return tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + fp + fn);
+    }
+
+    /**
+     * Macro F1 of a confusion matrix ({@code confusion[gold][predicted]}), as {@link #compute} gives it: the mean
+     * of every class's F1, classes without support included. For the bootstrap, which scores thousands of
+     * resamples: counts only, no logits.
+     */
+    public static double macroF1(int[][] confusion) {
+        int k = confusion.length;
+        double macro = 0;
+        for (int c = 0; c < k; c++) {
+            int tp = confusion[c][c];
+            int predicted = 0;
+            int support = 0;
+            for (int r = 0; r < k; r++) {
+                predicted += confusion[r][c];
+                support += confusion[c][r];
+            }
+            macro += f1(tp, predicted - tp, support - tp);
+        }
+        return macro / k;
     }
 
     /** A scalar metric by name: accuracy, f1 / f1_macro, f1_weighted, loss, ece (an "eval_" prefix is ignored). */

@@ -2,8 +2,6 @@ package io.mergelab.report.stats;
 
 import io.mergelab.eval.ClassificationMetrics;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A score of predictions against gold labels over a label space of {@code numClasses} classes (higher is better),
@@ -27,29 +25,14 @@ public interface Metric {
 
     /**
      * Macro F1 exactly as {@link ClassificationMetrics} computes it (scikit-learn, labels = range(numClasses),
-     * zero_division = 0): the predictions become one-hot logits, whose argmax is the prediction itself.
+     * zero_division = 0), from the confusion counts through {@link ClassificationMetrics#macroF1}: the same
+     * per-class formula and summation order, without the logits' exp/log per example.
      */
-    Metric MACRO_F1 = (labels, predictions, numClasses) ->
-            ClassificationMetrics.compute(classNames(numClasses), labels, oneHot(predictions, numClasses)).f1Macro();
-
-    private static List<String> classNames(int numClasses) {
-        List<String> names = new ArrayList<>(numClasses);
-        for (int c = 0; c < numClasses; c++) {
-            names.add(Integer.toString(c));
+    Metric MACRO_F1 = (labels, predictions, numClasses) -> {
+        int[][] confusion = new int[numClasses][numClasses];
+        for (int i = 0; i < labels.length; i++) {
+            confusion[labels[i]][predictions[i]]++;
         }
-        return names;
-    }
-
-    /** Rows share one array per class: ClassificationMetrics only reads them. */
-    private static float[][] oneHot(int[] predictions, int numClasses) {
-        float[][] rows = new float[numClasses][numClasses];
-        for (int c = 0; c < numClasses; c++) {
-            rows[c][c] = 1f;
-        }
-        float[][] logits = new float[predictions.length][];
-        for (int i = 0; i < predictions.length; i++) {
-            logits[i] = rows[predictions[i]];
-        }
-        return logits;
-    }
+        return ClassificationMetrics.macroF1(confusion);
+    };
 }
