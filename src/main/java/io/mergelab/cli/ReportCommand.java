@@ -34,7 +34,9 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path target = out != null ? out : studyDir.resolve("report");
-        new StudyReport(new StudyReport.Settings(metric, split, !noPlots)).write(studyDir, null, target);
+        new StudyReport(new StudyReport.Settings(metric, split, !noPlots, null,
+                io.mergelab.merge.MethodRegistry.load().displayNames(), StudyReport.Settings.DEFAULT_DECIMALS,
+                StudyReport.Settings.DEFAULT_BOOTSTRAP)).write(studyDir, null, target);
         System.out.println("report: " + target.resolve("results.md"));
         return 0;
     }

@@ -195,8 +195,19 @@ public record StudyConfig(String name, List<Long> seeds, BaseModel baseModel, Li
 
     /** {@code metric}/{@code split}: what the main table shows; {@code plots}: write PNGs. */
     /**
-     * @param analysis run the task-vector analysis of the variants (one step per seed) and show it in the report
+     * @param analysis  run the task-vector analysis of the variants (one step per seed) and show it in the report
+     * @param names     display names of models and methods in the tables ({@code ties: TIES-0.5}), over the
+     *                  methods' own display names
+     * @param decimals  digits after the point in the tables
+     * @param bootstrap resamples of the bootstrap intervals and paired tests over test examples
      */
-    public record ReportSettings(String metric, String split, boolean plots, boolean analysis) {
+    public record ReportSettings(String metric, String split, boolean plots, boolean analysis,
+                                 Map<String, String> names, int decimals, int bootstrap) {
+        public static final int DEFAULT_DECIMALS = 3;
+        public static final int DEFAULT_BOOTSTRAP = 2000;
+
+        public ReportSettings {
+            names = Map.copyOf(names);
+        }
     }
 }

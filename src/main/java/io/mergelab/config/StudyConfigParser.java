@@ -702,14 +702,26 @@ public final class StudyConfigParser {
     private static ReportSettings report(Node n, Evaluate evaluate) {
         if (n == null) {
             return new ReportSettings("accuracy", evaluate.splits().contains("test") ? "test"
-                    : evaluate.splits().get(0), true, true);
+                    : evaluate.splits().get(0), true, true, Map.of(), ReportSettings.DEFAULT_DECIMALS,
+                    ReportSettings.DEFAULT_BOOTSTRAP);
         }
         Fields f = new Fields(n, "report");
-        f.allowOnly(List.of("metric", "split", "plots", "analysis"));
+        f.allowOnly(List.of("metric", "split", "plots", "analysis", "names", "decimals", "bootstrap"));
         String metric = f.choice("metric", "accuracy", new LinkedHashSet<>(METRICS));
         String split = f.has("split") ? Fields.asChoice(f.get("split"), "report.split", evaluate.splits())
                 : evaluate.splits().contains("test") ? "test" : evaluate.splits().get(0);
-        return new ReportSettings(metric, split, f.bool("plots", true), f.bool("analysis", true));
+        Map<String, String> names = new LinkedHashMap<>();
+        if (f.has("names")) {
+            if (!(f.get("names") instanceof Node.MapNode m)) {
+                throw new ConfigException(f.markOf("names"), "report.names: expected a mapping of model or method "
+                        + "names to display names, e.g. {ties: TIES, yelp_0: Yelp-A}");
+            }
+            m.entries().forEach((k, e) -> names.put(k, String.valueOf(e.value().plain())));
+        }
+        int decimals = (int) f.integer("decimals", ReportSettings.DEFAULT_DECIMALS, 0, 8);
+        int bootstrap = (int) f.integer("bootstrap", ReportSettings.DEFAULT_BOOTSTRAP, 100, 1_000_000);
+        return new ReportSettings(metric, split, f.bool("plots", true), f.bool("analysis", true), names, decimals,
+                bootstrap);
     }
 
     private static Map<String, Boolean> methods() {

@@ -22,6 +22,22 @@ public interface MergeMethod {
     }
 
     /**
+     * The method's name in a paper's table ("TIES", "DARE-TIES"): by default the description up to its citation or
+     * colon. A study's {@code report.names} overrides it.
+     */
+    default String displayName() {
+        String d = description();
+        int end = d.length();
+        for (String stop : new String[] {" (", ":", "."}) {
+            int i = d.indexOf(stop);
+            if (i > 0 && i < end) {
+                end = i;
+            }
+        }
+        return d.substring(0, end).strip();
+    }
+
+    /**
      * Merges one tensor into an array of the same length. Inputs are modified only when
      * {@link TensorMerge#scratch()} allows it (the result may then be one of the input arrays).
      *

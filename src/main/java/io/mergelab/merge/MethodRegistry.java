@@ -33,6 +33,13 @@ public final class MethodRegistry {
         return m;
     }
 
+    /** Each method's display name by its id ({@code ties} → TIES), for tables. */
+    public java.util.Map<String, String> displayNames() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        names().forEach(n -> out.put(n, get(n).displayName()));
+        return out;
+    }
+
     public java.util.Set<String> names() {
         return new java.util.TreeSet<>(methods.keySet());
     }

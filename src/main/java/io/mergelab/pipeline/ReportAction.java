@@ -9,11 +9,11 @@ import java.nio.file.Path;
  * Builds {@code outputs/<study>/report/} from the results on disk (the same code as {@code mergelab report}),
  * replacing the previous report in one rename; the step folder records where it went.
  */
-record ReportAction(String metric, String split, boolean plots, String note) implements StepAction {
+record ReportAction(StudyReport.Settings settings) implements StepAction {
     @Override
     public void run(StepContext ctx) throws Exception {
         Path staged = ctx.workDir().resolve("report");
-        new StudyReport(new StudyReport.Settings(metric, split, plots, note)).write(ctx.studyDir(), ctx.plan().steps()
+        new StudyReport(settings).write(ctx.studyDir(), ctx.plan().steps()
                 .stream().filter(s -> ctx.step().deps().contains(s.id())).map(Step::id).toList(), staged);
         publish(ctx.studyDir(), staged, ctx.step().id());
     }

@@ -505,10 +505,18 @@ public final class StudyPlanner {
             if (note != null) {
                 in.put("note", note);
             }
+            // the methods' display names, under the study's own
+            Map<String, String> names = new TreeMap<>(MethodRegistry.load().displayNames());
+            names.putAll(study.report().names());
+            in.put("names", names);
+            in.put("decimals", study.report().decimals());
+            in.put("bootstrap", study.report().bootstrap());
             Map<String, Object> meta = new TreeMap<>(in);
             meta.remove("v");
-            return Step.of("report", "report", in, results, meta,
-                    new ReportAction(study.report().metric(), study.report().split(), study.report().plots(), note));
+            meta.remove("names");
+            return Step.of("report", "report", in, results, meta, new ReportAction(new io.mergelab.report.StudyReport
+                    .Settings(study.report().metric(), study.report().split(), study.report().plots(), note, names,
+                    study.report().decimals(), study.report().bootstrap())));
         }
 
         /** A factory base that is not pre-trained is random weights: the report says so, as it changes the reading. */

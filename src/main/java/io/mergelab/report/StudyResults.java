@@ -18,9 +18,10 @@ import java.util.List;
  * @param records results in plan order (variants, merges, baselines)
  * @param stats   per dataset (first seed) the statistics JSON of its data step
  * @param analyses the folders of the finished task-vector analyses (one per seed), in plan order
+ * @param root     the study folder (each record's step folder is {@code root/<step id>})
  */
 public record StudyResults(String study, List<EvalRecord> records, List<String> stepIds, List<JsonNode> stats,
-                           List<Path> analyses) {
+                           List<Path> analyses, Path root) {
     static final List<String> RESULT_KINDS = List.of("evaluate", "ensemble", "stacker");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,7 +64,12 @@ public record StudyResults(String study, List<EvalRecord> records, List<String> 
                 }
             }
         }
-        return new StudyResults(plan.path("study").asText(), records, ids, stats, analyses);
+        return new StudyResults(plan.path("study").asText(), records, ids, stats, analyses, studyDir);
+    }
+
+    /** The folder of the step that wrote {@code r}. */
+    public Path stepDir(EvalRecord r) {
+        return root.resolve(stepIds.get(records.indexOf(r)));
     }
 
     public List<String> datasets() {

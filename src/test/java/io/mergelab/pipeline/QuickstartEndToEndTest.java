@@ -44,11 +44,17 @@ class QuickstartEndToEndTest {
             assertTrue(Files.isRegularFile(report.resolve(f)), f);
         }
         String md = Files.readString(report.resolve("results.md"));
-        for (String row : List.of("| yelp_0 | variant |", "| ties | merge |", "| dare_ties | merge |",
-                "| linear | merge |", "| ensemble | ensemble |", "| stacker | stacker |",
+        // merges named after their method show the method's display name
+        for (String row : List.of("| yelp_0 | variant |", "| TIES | merge |", "| DARE-TIES | merge |",
+                "| Linear | merge |", "| ensemble | ensemble |", "| stacker | stacker |",
                 "| yelp_0_from_scratch | from_scratch |")) {
             assertTrue(md.contains(row), row + " in\n" + md);
         }
+        // a paper's table: intervals, and a results.tex that compiles
+        assertTrue(md.contains("in brackets the 95 % interval (percentile bootstrap over test examples, 2000 resamples)")
+                && md.contains("## Merges against baselines"), md);
+        io.mergelab.report.ReportStatisticsTest.compiles(report.resolve("results.tex"), tmp.resolve("latex"),
+                "tab:quickstart-pretrained-main");
         // why the merges work: the task-vector analysis of the variants and each merge's retention beside it
         assertTrue(md.contains("## Why the merges work: task vectors") && md.contains("| ties | amazon | 42 |"), md);
         for (String f : List.of("analysis/analysis.json", "analysis/cosine.png", "analysis/cosine.pdf",

@@ -73,11 +73,17 @@ public class StudyReportTest {
         assertTrue(csv.get(0).startsWith("model,role,method,dataset,split,seed,sweep,density,weight,lambda,accuracy"));
 
         String md = Files.readString(out.resolve("results.md"));
-        // ties-d0.9 is best on both datasets: mean of 0.78 and 0.80 = 0.79, sample std 0.0141
-        assertTrue(md.contains("| ties-d0.9 | merge | **0.7900 ± 0.0141** | **0.4900 ± 0.0141** |"), md);
-        assertTrue(md.contains("| v0 | variant | 0.7100 ± 0.0141 | 0.4100 ± 0.0141 |"), md);
+        // ties-d0.9 is best on both datasets: mean of 0.78 and 0.80 = 0.79, sample std 0.0141; Student t interval
+        // over the 2 seeds 0.79 ± t(0.975, 1) 12.706 · 0.0141 / √2 = ± 0.127; in bold: 0.02 above the runner-up
+        // (ensemble) in both seeds, a paired t-test's p of 0
+        assertTrue(md.contains("| ties-d0.9 | merge | **0.790 ± 0.014 [0.663, 0.917]** | **0.490 ± 0.014 [0.363, 0.617]** |"),
+                md);
+        assertTrue(md.contains("| v0 | variant | 0.710 ± 0.014 [0.583, 0.837] | 0.410 ± 0.014 [0.283, 0.537] |"), md);
         String tex = Files.readString(out.resolve("results.tex"));
-        assertTrue(tex.contains("ties-d0.9 & \\textbf{0.7900 $\\pm$ 0.0141}"), tex);
+        assertTrue(tex.contains("ties-d0.9 & merge & \\textbf{0.790} $\\pm$ 0.014 {\\scriptsize[0.663, 0.917]}"), tex);
+        assertTrue(tex.contains("\\toprule") && tex.contains("\\label{tab:s-main}")
+                && tex.contains("\\caption{Accuracy on the test split (yelp: 100 examples, drugs: 100 examples), 2 seeds"),
+                tex);
 
         for (String png : List.of("accuracy_yelp.png", "accuracy_drugs.png", "sweep_grid_density_yelp.png",
                 "confusion_best_model_drugs.png", "confusion_best_merge_yelp.png")) {

@@ -12,6 +12,11 @@ public final class BreadcrumbsTiesMethod extends TaskVectorMerge {
     }
 
     @Override
+    public String displayName() {
+        return "Breadcrumbs-TIES";
+    }
+
+    @Override
     public String description() {
         return "Model Breadcrumbs with TIES sign election.";
     }

@@ -17,6 +17,11 @@ public final class LinearMethod implements MergeMethod {
     }
 
     @Override
+    public String displayName() {
+        return "Linear";
+    }
+
+    @Override
     public String description() {
         return "Linear / model soup (Wortsman et al., 2022): weighted average of all inputs.";
     }
