@@ -41,6 +41,10 @@ record HeadChoice(Path model, List<String> datasetNames, List<String> datasetLab
                     + c.head().labels().size() + " labels " + c.head().labels() + " but dataset " + datasetNames.get(0)
                     + " has " + datasetLabels.size() + " " + datasetLabels + "; choose another with --head");
         }
+        if (!c.head().labels().equals(datasetLabels)) { // scored as the study would, by position: say so
+            return new Chosen(c.head(), c.reason() + "; its labels " + c.head().labels() + " are not the dataset's "
+                    + datasetLabels + ", matched by position");
+        }
         return c;
     }
 

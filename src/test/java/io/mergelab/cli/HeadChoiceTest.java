@@ -52,5 +52,8 @@ class HeadChoiceTest {
         assertEquals("merged: 2 heads have dataset imdb's labels and none its name; available heads: "
                 + "a [negative, positive], b [negative, positive]; pass --head NAME", e.getMessage());
         assertTrue(choice("imdb", Map.of()).choose(heads, "b").line().endsWith("(chosen with --head)"));
+        assertEquals("head: heads/c (chosen with --head; its labels [bad, good] are not the dataset's "
+                + "[negative, positive], matched by position)",
+                choice("imdb", Map.of()).choose(List.of(head("c", List.of("bad", "good"))), "c").line());
     }
 }
