@@ -3,6 +3,7 @@ package io.mergelab.pipeline;
 import io.mergelab.config.StudyConfig;
 import io.mergelab.data.DatasetSplits;
 import io.mergelab.eval.ClassificationMetrics;
+import io.mergelab.merge.HeadSwap;
 import io.mergelab.report.EvalRecord;
 
 import java.nio.file.Files;
