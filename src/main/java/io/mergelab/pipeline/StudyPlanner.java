@@ -328,7 +328,10 @@ public final class StudyPlanner {
             }
             Step merge = add(Step.of("merge", "merge " + m.name() + sfx, in, deps, Map.of("model", m.name()), action));
             List<String> datasets = m.datasets(study);
-            Map<String, Double> params = mergeParams(m);
+            Map<String, Double> params = new TreeMap<>(mergeParams(m));
+            if (weighted && !anyWeight && m.mergekit().isEmpty()) {
+                params.put("weight", 1.0 / m.models().size()); // the equal weights filled in above, in the report too
+            }
             for (String ds : datasets) {
                 Step head = null;
                 if (datasets.size() > 1) {

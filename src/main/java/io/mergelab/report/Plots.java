@@ -36,40 +36,92 @@ final class Plots {
         System.setProperty("java.awt.headless", "true");
     }
 
-    /** One bar per model on one dataset, coloured by role, with std error bars over seeds. Returns the file. */
-    static Path bars(MainTable t, String dataset, Path dir) throws IOException {
+    /**
+     * One dot per model on one dataset, coloured by role, whiskers its 95 % interval (the value ± std over seeds
+     * when a metric has no interval), the y-axis zoomed to the data, and a line at the majority-class rate (what
+     * predicting the most frequent test label scores) for accuracy. The title states the split and the seeds. A dot
+     * plot, not bars: bars zoomed to the data exaggerate differences, and XChart draws the whiskers of only some
+     * bars of a stacked category chart.
+     */
+    static Path bars(MainTable t, ResultStatistics stats, double majority, long seeds, String dataset, Path dir)
+            throws IOException {
         List<String> models = t.rows().stream().filter(r -> t.cell(r, dataset) != null).toList();
-        CategoryChart chart = new CategoryChartBuilder().width(Math.max(700, 60 * models.size() + 250)).height(520)
-                .title(label(t.metric()) + " on " + dataset + " (" + t.split() + ")")
+        XYChart chart = new XYChartBuilder().width(Math.max(700, 95 * models.size() + 250)).height(520)
+                .title(label(t.metric()) + " on " + dataset + " (" + t.split() + ", " + seeds
+                        + (seeds == 1 ? " seed" : " seeds, mean") + "; whiskers: 95 % interval)")
                 .xAxisTitle("model").yAxisTitle(label(t.metric())).build();
         Styler s = chart.getStyler();
-        chart.getStyler().setStacked(true);
-        chart.getStyler().setXAxisLabelRotation(35);
+        chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setMarkerSize(11);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
         chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         chart.getStyler().setYAxisDecimalPattern("0.00");
-        if (!MainTable.lowerIsBetter(t.metric())) {
-            chart.getStyler().setYAxisMin(0.0);
-            chart.getStyler().setYAxisMax(1.0);
+        chart.getStyler().setXAxisMin(0.5);
+        chart.getStyler().setXAxisMax(models.size() + 0.5);
+        // XChart puts ticks at 1, 2, ... here; a model's name at its x, and distinct blanks elsewhere (equal
+        // labels make XChart drop them all; rotated labels get clipped, hence room per model instead)
+        chart.setCustomXAxisTickLabelsFormatter(x -> {
+            long i = Math.round(x);
+            return Math.abs(x - i) < 1e-6 && i >= 1 && i <= models.size() ? models.get((int) i - 1)
+                    : " ".repeat((int) Math.abs(Math.round(x * 2)) + 1);
+        });
+        s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        Map<String, double[]> whisker = new LinkedHashMap<>();
+        for (String m : models) {
+            Cell c = t.cell(m, dataset);
+            double[] w = stats.interval(m, dataset).map(x -> new double[] {c.mean(), x.lower(), x.upper()})
+                    .orElse(new double[] {c.mean(), c.mean() - c.std(), c.mean() + c.std()});
+            whisker.put(m, w);
+            lo = Math.min(lo, w[1]);
+            hi = Math.max(hi, w[2]);
         }
-        s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        boolean seeds = models.stream().anyMatch(m -> t.cell(m, dataset).n() > 1);
+        boolean chance = t.metric().equals("accuracy") && !Double.isNaN(majority);
+        if (chance) {
+            lo = Math.min(lo, majority);
+            hi = Math.max(hi, majority);
+        }
+        if (Double.isFinite(lo)) { // zoomed to the data, on round 0.05 steps
+            chart.getStyler().setYAxisMin(Math.floor((lo - 0.02) * 20) / 20);
+            double top = Math.ceil((hi + 0.02) * 20) / 20;
+            chart.getStyler().setYAxisMax(MainTable.lowerIsBetter(t.metric()) ? top : Math.min(1.0, top));
+        }
         for (String role : ROLE_ORDER) {
-            if (models.stream().noneMatch(m -> role.equals(t.role(m)))) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (int i = 0; i < models.size(); i++) {
+                if (role.equals(t.role(models.get(i)))) {
+                    x.add(i + 1.0);
+                    y.add(whisker.get(models.get(i))[0]);
+                }
+            }
+            if (x.isEmpty()) {
                 continue;
             }
-            List<Double> y = new ArrayList<>();
-            List<Double> err = new ArrayList<>();
-            for (String m : models) {
-                Cell c = t.cell(m, dataset);
-                boolean mine = role.equals(t.role(m));
-                y.add(mine ? c.mean() : 0.0);
-                err.add(mine ? c.std() : 0.0);
-            }
-            var series = seeds ? chart.addSeries(role, models, y, err) : chart.addSeries(role, models, y);
-            series.setFillColor(ROLE_COLORS.getOrDefault(role, Color.GRAY));
+            var dots = chart.addSeries(role, x, y);
+            dots.setMarker(SeriesMarkers.CIRCLE);
+            dots.setMarkerColor(ROLE_COLORS.getOrDefault(role, Color.GRAY).darker());
+        }
+        // whiskers: a two-point line per model from the interval's lower to its upper end
+        for (int i = 0; i < models.size(); i++) {
+            double[] w = whisker.get(models.get(i));
+            var line = chart.addSeries(models.get(i) + " interval", new double[] {i + 1, i + 1},
+                    new double[] {w[1], w[2]});
+            line.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Line);
+            line.setMarker(SeriesMarkers.NONE);
+            line.setLineColor(ROLE_COLORS.getOrDefault(t.role(models.get(i)), Color.GRAY).darker());
+            line.setMarkerColor(ROLE_COLORS.getOrDefault(t.role(models.get(i)), Color.GRAY).darker());
+            line.setShowInLegend(false);
+        }
+        if (chance) { // a horizontal line in data units, labelled at the left end
+            chart.addAnnotation(new org.knowm.xchart.AnnotationLine(majority, false, false));
+            chart.addAnnotation(new org.knowm.xchart.AnnotationText(String.format(java.util.Locale.ROOT,
+                    "majority class %.3f", majority), 1.0, majority + 0.01, false));
+            chart.getStyler().setAnnotationLineColor(Color.DARK_GRAY);
+            chart.getStyler().setAnnotationTextFontColor(Color.DARK_GRAY);
         }
         return save(chart, dir.resolve(file(t.metric() + "_" + dataset)));
     }

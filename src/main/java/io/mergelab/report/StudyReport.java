@@ -67,8 +67,12 @@ public final class StudyReport {
         if (settings.plots() && !results.records().isEmpty()) {
             Path plotDir = outDir.resolve("plots");
             Files.createDirectories(plotDir);
+            long seeds = results.records().stream().map(EvalRecord::seed).distinct().count();
             for (String ds : table.columns()) {
-                plots.add(rel(outDir, Plots.bars(table, ds, plotDir)));
+                double majority = results.records().stream().filter(r -> r.dataset().equals(ds)
+                        && r.split().equals(table.split())).mapToDouble(r -> r.metric("majority_rate"))
+                        .filter(v -> !Double.isNaN(v)).findFirst().orElse(Double.NaN);
+                plots.add(rel(outDir, Plots.bars(table, stats, majority, seeds, ds, plotDir)));
             }
             plots.addAll(sweepPlots(results, table, outDir, plotDir));
             plots.addAll(confusionPlots(results, table, outDir, plotDir));
