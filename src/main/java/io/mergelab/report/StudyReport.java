@@ -217,9 +217,9 @@ public final class StudyReport {
             for (Map.Entry<ResultStatistics.Comparison, Double> e : tests) {
                 ResultStatistics.Comparison c = e.getKey();
                 String verdict = e.getValue() <= stats.alpha() ? (c.difference() > 0 ? "better" : "worse") : "n.s.";
-                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %+.4f | %.3g | %.3g | %s | %s |%n",
-                        name(c.a()), name(c.b()), c.dataset(), c.difference(), c.pValue(), e.getValue(), c.test(),
-                        verdict));
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %+.4f | %s | %s | %s | %s |%n",
+                        name(c.a()), name(c.b()), c.dataset(), c.difference(), TableWriters.p(c.pValue()),
+                        TableWriters.p(e.getValue()), c.test(), verdict));
             }
         }
         if (!results.stats().isEmpty()) {

@@ -140,6 +140,11 @@ final class TableWriters {
         return s.toString();
     }
 
+    /** A p-value as tables print it: 3 decimals, scientific below 0.001, and 0 as 0. */
+    static String p(double p) {
+        return p == 0 ? "0" : p < 0.001 ? String.format(Locale.ROOT, "%.1e", p) : String.format(Locale.ROOT, "%.3f", p);
+    }
+
     static String fixed(double v, int decimals) {
         return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }

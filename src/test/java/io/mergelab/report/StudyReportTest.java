@@ -106,6 +106,8 @@ public class StudyReportTest {
         Path a = fakeStudy(tmp.resolve("a"), "a", 0);
         Path b = fakeStudy(tmp.resolve("b"), "b", 0.05);
         String md = StudyComparison.markdown(a, b, "accuracy", "test");
-        assertTrue(md.contains("| ties-d0.9 | yelp | 0.7900 ± 0.0141 | 0.8400 ± 0.0141 | +0.0500 |"), md);
+        // B is 0.05 above A in both seeds: a paired t-test over the 2 seeds, p = 0 (constant difference)
+        assertTrue(md.contains("| ties-d0.9 | yelp | 0.7900 ± 0.0141 | 0.8400 ± 0.0141 | +0.0500 | 0 | paired t, 2 seeds |"),
+                md);
     }
 }
