@@ -51,7 +51,8 @@ class SlurmExecutorTest {
 
     /**
      * One fine-tune long enough (800 steps of the tiny model: 20-30 s on one core) that a 1-minute limit with
-     * stop_before_limit 40 (stop 20 s after the job starts) interrupts it at least once.
+     * stop_before_limit 40 (stop 20 s after the job starts) interrupts it at least once. On a loaded machine a
+     * restart may spend most of its 20 s starting the JVM (seen: 12 steps in one window), hence 20 requeues.
      */
     private static final String LONG_FINETUNE = """
             name: %s
@@ -67,7 +68,7 @@ class SlurmExecutorTest {
               splits: [test]
               baselines: {variants: true, ensemble: false, stacker: false}
             executor: {kind: slurm, parallelism: 2,
-                       slurm: {time: "1", stop_before_limit: 40, max_requeues: 8, cpus_per_task: 1, wait_hours: 0.15}}
+                       slurm: {time: "1", stop_before_limit: 40, max_requeues: 20, cpus_per_task: 1, wait_hours: 0.2}}
             report: {metric: accuracy, split: test, plots: false}
             """;
 
