@@ -78,6 +78,14 @@ public final class Main implements Runnable {
             }
             return 1;
         });
+        MergeCommand.describeMethods(cli.getSubcommands().get("merge"));
+        // a mistyped option or argument: one line naming it and where the help is, not the whole usage text
+        cli.setParameterExceptionHandler((e, commandArgs) -> {
+            CommandLine c = e.getCommandLine();
+            String name = c.getCommandSpec().qualifiedName();
+            c.getErr().println(name + ": error: " + e.getMessage() + " (see '" + name + " --help')");
+            return c.getCommandSpec().exitCodeOnInvalidInput();
+        });
         return cli.execute(args);
     }
 }

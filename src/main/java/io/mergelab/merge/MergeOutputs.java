@@ -42,9 +42,11 @@ public final class MergeOutputs {
 
     /** @param knownHashes sha256 of files already hashed while written, by path relative to {@code dir} */
     static void writeSidecars(MergePlan plan, Path dir, Map<String, Map<String, String>> inputHashes,
-            Map<String, String> knownHashes) throws IOException {
+            Map<String, String> knownHashes, boolean modelCard) throws IOException {
         Files.writeString(dir.resolve(RECIPE_COPY), plan.recipe().yaml(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("README.md"), readme(plan), StandardCharsets.UTF_8);
+        if (modelCard) {
+            Files.writeString(dir.resolve("README.md"), readme(plan), StandardCharsets.UTF_8);
+        }
         ObjectNode root = JSON.createObjectNode();
         root.put("merge_method", plan.method().name());
         root.put("seed", plan.seed());

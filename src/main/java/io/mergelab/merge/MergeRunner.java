@@ -40,9 +40,15 @@ public final class MergeRunner {
         }
     }
 
-    /** @param maxShardBytes shard size for safetensors (transformers' default 5 GB) */
+    /**
+     * @param maxShardBytes  shard size for safetensors (transformers' default 5 GB)
+     * @param maxShardParams shard size in parameters (mergekit's {@code --out-shard-size} unit), over the bytes when
+     *                       positive: the output dtype's element size times this many
+     * @param copyTokenizer  copy the first model's tokenizer files into the output (mergekit's default)
+     * @param writeModelCard write README.md, the model card (mergekit's default)
+     */
     public record Options(int threads, boolean overwrite, long maxShardBytes, Listener listener,
-            ElementwiseKernels kernels) {
+            ElementwiseKernels kernels, long maxShardParams, boolean copyTokenizer, boolean writeModelCard) {
         public Options {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -51,27 +57,44 @@ public final class MergeRunner {
 
         public static Options defaults() {
             return new Options(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), false,
-                    CheckpointWriter.DEFAULT_MAX_SHARD_BYTES, new Listener() { }, ElementwiseKernels.defaults());
+                    CheckpointWriter.DEFAULT_MAX_SHARD_BYTES, new Listener() { }, ElementwiseKernels.defaults(), 0,
+                    true, true);
         }
 
         public Options withThreads(int n) {
-            return new Options(n, overwrite, maxShardBytes, listener, kernels);
+            return new Options(n, overwrite, maxShardBytes, listener, kernels, maxShardParams, copyTokenizer,
+                    writeModelCard);
         }
 
         public Options withOverwrite(boolean o) {
-            return new Options(threads, o, maxShardBytes, listener, kernels);
+            return new Options(threads, o, maxShardBytes, listener, kernels, maxShardParams, copyTokenizer,
+                    writeModelCard);
         }
 
         public Options withListener(Listener l) {
-            return new Options(threads, overwrite, maxShardBytes, l, kernels);
+            return new Options(threads, overwrite, maxShardBytes, l, kernels, maxShardParams, copyTokenizer,
+                    writeModelCard);
         }
 
         public Options withMaxShardBytes(long b) {
-            return new Options(threads, overwrite, b, listener, kernels);
+            return new Options(threads, overwrite, b, listener, kernels, 0, copyTokenizer, writeModelCard);
+        }
+
+        public Options withMaxShardParams(long p) {
+            return new Options(threads, overwrite, maxShardBytes, listener, kernels, p, copyTokenizer, writeModelCard);
         }
 
         public Options withKernels(ElementwiseKernels k) {
-            return new Options(threads, overwrite, maxShardBytes, listener, k);
+            return new Options(threads, overwrite, maxShardBytes, listener, k, maxShardParams, copyTokenizer,
+                    writeModelCard);
+        }
+
+        public Options withCopyTokenizer(boolean c) {
+            return new Options(threads, overwrite, maxShardBytes, listener, kernels, maxShardParams, c, writeModelCard);
+        }
+
+        public Options withWriteModelCard(boolean w) {
+            return new Options(threads, overwrite, maxShardBytes, listener, kernels, maxShardParams, copyTokenizer, w);
         }
     }
 
@@ -91,14 +114,16 @@ public final class MergeRunner {
             }
             opt.listener().started(specs.size());
             Map<String, String> weightHashes;
+            long shardBytes = opt.maxShardParams() > 0 ? opt.maxShardParams() * plan.outDtype().byteSize()
+                    : opt.maxShardBytes();
             try (CheckpointWriter.Session session = CheckpointWriter.begin(staging, plan.outputConfig(), specs,
-                    opt.maxShardBytes(), plan.tokenizerDir(), false)) {
+                    shardBytes, opt.copyTokenizer() ? plan.tokenizerDir() : null, false)) {
                 writeTensors(plan, session, pool, opt);
                 session.commit();
                 weightHashes = session.weightSha256();
             }
             writeHeads(plan, staging);
-            MergeOutputs.writeSidecars(plan, staging, get(inputHashes), weightHashes);
+            MergeOutputs.writeSidecars(plan, staging, get(inputHashes), weightHashes, opt.writeModelCard());
             publish(staging, out, opt.overwrite());
             return out;
         } catch (IOException | RuntimeException e) {

@@ -88,10 +88,15 @@ class CliTest {
     }
 
     @Test
-    void unknownOptionIsAUsageError() {
+    void unknownOptionIsAOneLineUsageError() {
         Result r = run("init-model", "--out", "unused", "--colour", "blue");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().contains("--colour"), r.err());
+        assertEquals("mergelab init-model: error: Unknown options: '--colour', 'blue' (see 'mergelab init-model --help')",
+                r.err().strip());
+        Result missing = run("run");
+        assertEquals(2, missing.exitCode());
+        assertEquals(1, missing.err().strip().lines().count(), missing.err());
+        assertTrue(missing.err().contains("Missing required parameter: 'CONFIG'"), missing.err());
     }
 
     @Test
