@@ -65,7 +65,7 @@ public final class MergePlanner {
         }
         Map<String, ParamSpec> specs = new LinkedHashMap<>();
         method.parameters().forEach(p -> specs.put(p.name(), p));
-        checkParameterNames(r, method, specs);
+        List<String> ignored = checkParameterNames(r, method, specs);
 
         List<Slice> slices = slices(r, method);
         Map<String, ModelInput> models = new LinkedHashMap<>();
@@ -76,7 +76,8 @@ public final class MergePlanner {
         }
         ModelInput donor = r.baseModel().map(b -> resolver.resolve(b, "base_model"))
                 .orElse(slices.get(0).sources().get(0).model());
-        List<String> notes = new ArrayList<>();
+        List<String> notes = new ArrayList<>(ignored);
+        ignored.forEach(w -> System.err.println("warning: " + w));
         checkCompatible(models.values(), donor);
 
         // heads: merged when every input of the last slice has one over the same labels
@@ -396,7 +397,13 @@ public final class MergePlanner {
         return out;
     }
 
-    private void checkParameterNames(MergeRecipe r, MergeMethod method, Map<String, ParamSpec> specs) {
+    /**
+     * Refuses a parameter no registered method reads (a typo: the message lists what this method accepts); one that
+     * only other methods read ({@code weight} on slerp, as mergekit's own test recipes write) is ignored, as
+     * mergekit ignores it, and returned as a one-line warning.
+     */
+    private List<String> checkParameterNames(MergeRecipe r, MergeMethod method, Map<String, ParamSpec> specs) {
+        List<String> ignored = new ArrayList<>();
         List<Map.Entry<String, Map<String, ParamValue>>> places = new ArrayList<>();
         places.add(Map.entry("parameters", r.parameters()));
         for (int i = 0; i < r.models().size(); i++) {
@@ -412,6 +419,12 @@ public final class MergePlanner {
         for (Map.Entry<String, Map<String, ParamValue>> e : places) {
             for (String name : e.getValue().keySet()) {
                 ParamSpec p = specs.get(name);
+                if (p == null && registry.names().stream().anyMatch(m -> registry.get(m).parameters().stream()
+                        .anyMatch(q -> q.name().equals(name)))) {
+                    ignored.add(r.file() + ": field '" + e.getKey() + "." + name + "': " + method.name()
+                            + " does not read '" + name + "'; ignored, as mergekit ignores it");
+                    continue;
+                }
                 if (p == null) {
                     throw new MergeException(r.file() + ": field '" + e.getKey() + "." + name + "': unknown parameter '"
                             + name + "' for merge_method " + method.name() + " (accepted: "
@@ -424,6 +437,7 @@ public final class MergePlanner {
                 }
             }
         }
+        return ignored;
     }
 
     private static void checkCompatible(java.util.Collection<ModelInput> models, ModelInput donor) {

@@ -121,4 +121,21 @@ class MergeCommandTest {
         assertEquals("mergelab: error: --out-shard-size: expected a positive number of parameters such as 5B, 500M "
                 + "or 100000, got 'lots'", bad[2].strip());
     }
+
+    /** A parameter only other methods read (weight on slerp, as in mergekit's tests) is ignored with a warning. */
+    @Test
+    void aParameterTheMethodIgnoresIsAWarningNotAnError() throws IOException {
+        Path recipe = MergeFixtures.recipe(tmp, "slerp", """
+                merge_method: slerp
+                base_model: ${base}
+                models:
+                  - {model: ${v1}, parameters: {weight: 1.0}}
+                parameters: {t: 0.5}
+                """);
+        String[] r = run("merge", recipe.toString(), tmp.resolve("s").toString(), "--no-progress");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[2].contains("warning: " + recipe + ": field 'models[0].parameters.weight': slerp does not read "
+                + "'weight'; ignored, as mergekit ignores it"), r[2]);
+        assertTrue(Files.readString(tmp.resolve("s/README.md")).contains("slerp does not read 'weight'"));
+    }
 }
