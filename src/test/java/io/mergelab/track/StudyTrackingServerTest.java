@@ -214,11 +214,17 @@ class StudyTrackingServerTest {
         Map<String, Double> summary = metrics(parent);
         assertEquals(result.get("accuracy").asDouble(), summary.get("ties.test.yelp.accuracy"), 1e-12);
         assertTrue(summary.containsKey("yelp_1.test.yelp.f1_macro"), summary.keySet().toString());
-        assertEquals(12.0, summary.get("steps_ran")); // base, data, 2 fine-tunes, merge, 6 evaluations, report
+        // base, data, 2 fine-tunes, merge, 6 evaluations, the task-vector analysis, report
+        assertEquals(13.0, summary.get("steps_ran"));
+        // the analysis's measures, on the study run (its tables and heatmaps are in the report's artifacts)
+        assertTrue(summary.get("analysis.cosine.yelp_0.yelp_1") > -1 && summary.get("analysis.cosine.yelp_0.yelp_1") < 1,
+                summary.keySet().toString());
+        assertTrue(summary.containsKey("analysis.sign_conflict_all.d0.9") && summary.containsKey("analysis.l2_norm.yelp_1"),
+                summary.keySet().toString());
         assertEquals(0.0, summary.get("steps_failed"));
         List<String> parentFiles = mlflow.reader().artifactFiles(parentId, "");
         for (String f : List.of("config/tracked.yaml", "config/resolved.yaml", "config/plan.json",
-                "report/results.md", "report/results.csv",
+                "report/results.md", "report/results.csv", "report/analysis/cosine.png", "report/significance.csv",
                 "report/plots/confusion_best_merge_yelp.png")) {
             assertTrue(parentFiles.contains(f), f + " in " + parentFiles);
         }
