@@ -671,13 +671,16 @@ public final class StudyConfigParser {
         return new ExecutorSettings(kind, parallelism, options);
     }
 
-    /** {@code tracking: {uri, enabled, experiment}}; the pipeline resolves the server (MLFLOW_TRACKING_URI). */
+    /**
+     * {@code tracking: {uri, enabled, experiment, upload_models_mb}}; the pipeline resolves the server
+     * (MLFLOW_TRACKING_URI).
+     */
     private static Map<String, Object> tracking(Node n) {
         if (n == null) {
             return Map.of();
         }
         Fields f = new Fields(n, "tracking");
-        f.allowOnly(List.of("uri", "enabled", "experiment"));
+        f.allowOnly(List.of("uri", "enabled", "experiment", "upload_models_mb"));
         Map<String, Object> out = new LinkedHashMap<>();
         if (f.has("uri")) {
             String uri = f.string("uri", "").strip();
@@ -688,6 +691,9 @@ public final class StudyConfigParser {
             out.put("uri", uri);
         }
         out.put("enabled", f.bool("enabled", true));
+        if (f.has("upload_models_mb")) {
+            out.put("upload_models_mb", f.integer("upload_models_mb", 0, 0, 1_000_000));
+        }
         if (f.has("experiment")) {
             String experiment = f.string("experiment", "").strip();
             if (experiment.isEmpty() || experiment.contains("'")) {

@@ -16,7 +16,10 @@ import java.util.Optional;
  * @param endpoint   the server, or empty for journal-only tracking
  * @param experiment the MLflow experiment (default: the study name)
  */
-public record TrackingSettings(boolean enabled, Optional<TrackingEndpoint> endpoint, String experiment) {
+public record TrackingSettings(boolean enabled, Optional<TrackingEndpoint> endpoint, String experiment,
+                               long uploadModelsMb) {
+    /** Checkpoints up to this size go to MLflow whole (the tiny and small presets); larger ones as a path. */
+    public static final long DEFAULT_UPLOAD_MODELS_MB = 100;
 
     public static TrackingSettings resolve(StudyConfig study, Map<String, String> env) {
         Map<String, Object> t = study.tracking();
@@ -26,7 +29,9 @@ public record TrackingSettings(boolean enabled, Optional<TrackingEndpoint> endpo
                 ? Optional.of(TrackingEndpoint.of(uri.toString(), env))
                 : TrackingEndpoint.fromEnvironment(env);
         Object experiment = t.get("experiment");
+        Object upload = t.get("upload_models_mb");
         return new TrackingSettings(enabled, endpoint,
-                experiment != null && !experiment.toString().isBlank() ? experiment.toString() : study.name());
+                experiment != null && !experiment.toString().isBlank() ? experiment.toString() : study.name(),
+                upload instanceof Number n ? n.longValue() : DEFAULT_UPLOAD_MODELS_MB);
     }
 }

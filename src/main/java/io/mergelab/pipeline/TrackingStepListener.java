@@ -230,13 +230,13 @@ public final class TrackingStepListener implements StepListener {
                 switch (step.kind()) {
                     case "finetune" -> {
                         finetune(run, step, outputDir.resolve("model"), finals);
-                        model(run, outputDir.resolve("model"));
+                        model(run, outputDir.resolve("model"), settings.uploadModelsMb());
                         run.logInputs(datasets(step, false));
                     }
                     case "pretrain" -> finetune(run, step, ModelOutputs.modelDir(outputDir), finals);
                     case "merge" -> {
                         merge(run, outputDir, took, finals);
-                        model(run, outputDir.resolve("model"));
+                        model(run, outputDir.resolve("model"), settings.uploadModelsMb());
                     }
                     default -> {
                         evaluation(run, step, outputDir, finals);
@@ -455,10 +455,11 @@ public final class TrackingStepListener implements StepListener {
 
     /**
      * The model a step made: its config.json values as {@code model.*} params (as transformers' MLflow callback
-     * logs the model config beside the arguments), config.json and the model card as artifacts under
-     * {@code model/}, and {@code model_path} (a path, not a copy: weights are large).
+     * logs the model config beside the arguments), the whole checkpoint as artifacts under {@code model/} when it is
+     * at most {@code uploadMb} (tracking.upload_models_mb, default 100: the tiny and small presets), else its
+     * config.json and model card only, and {@code model_path} (where the weights are) either way.
      */
-    private static void model(TrackedRun run, Path model) throws IOException {
+    private static void model(TrackedRun run, Path model, long uploadMb) throws IOException {
         Path config = model.resolve("config.json");
         if (!Files.isRegularFile(config)) {
             return;
@@ -473,9 +474,17 @@ public final class TrackingStepListener implements StepListener {
             }
         });
         run.logParams(params);
-        run.logArtifact(config, "model");
-        if (Files.isRegularFile(model.resolve("README.md"))) {
-            run.logArtifact(model.resolve("README.md"), "model");
+        long bytes;
+        try (var files = Files.walk(model)) {
+            bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+        if (bytes <= uploadMb * 1024 * 1024) {
+            run.logArtifacts(model, "model");
+        } else {
+            run.logArtifact(config, "model");
+            if (Files.isRegularFile(model.resolve("README.md"))) {
+                run.logArtifact(model.resolve("README.md"), "model");
+            }
         }
         run.setTag("model_path", model.toString());
     }

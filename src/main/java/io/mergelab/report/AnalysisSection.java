@@ -84,6 +84,9 @@ final class AnalysisSection {
         }
         Files.writeString(target.resolve("retention.csv"), csv(rows, table.metric()));
         files.add(DIR + "/retention.csv");
+        if (plots && !rows.isEmpty()) {
+            files.add(DIR + "/" + retentionBars(rows, table, target).getFileName());
+        }
         if (plots && rows.size() >= 2) {
             for (boolean cosine : new boolean[] {true, false}) {
                 double[] x = rows.stream().mapToDouble(r -> cosine ? r.meanCosine() : r.meanConflict()).toArray();
@@ -224,6 +227,45 @@ final class AnalysisSection {
             chart.addSeries(e.getKey(), xs, ys).setMarker(SeriesMarkers.CIRCLE);
         }
         return Plots.save(chart, dir.resolve(Plots.file(cosine ? "retention_vs_cosine" : "retention_vs_conflict")));
+    }
+
+    /**
+     * The quantity merge papers report: each merge's score relative to the mean of its variants, per dataset (bars,
+     * mean over seeds), with the line at 1 (as good as its variants on average).
+     */
+    private static Path retentionBars(List<Retention> rows, MainTable table, Path dir) throws IOException {
+        List<String> merges = rows.stream().map(Retention::merge).distinct().toList();
+        long seeds = rows.stream().map(Retention::seed).distinct().count();
+        org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder()
+                .width(Math.max(640, 110 * merges.size() + 260)).height(460)
+                .title("Merge " + Plots.label(table.metric()) + " relative to the mean of its variants (" + table.split()
+                        + ", " + seeds + (seeds == 1 ? " seed)" : " seeds, mean)"))
+                .xAxisTitle("merge").yAxisTitle("merge / mean of its variants").build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setYAxisDecimalPattern("0.00");
+        chart.getStyler().setPlotGridVerticalLinesVisible(false);
+        double lo = 1;
+        double hi = 1;
+        Map<String, List<Double>> byDataset = new LinkedHashMap<>();
+        for (String ds : rows.stream().map(Retention::dataset).distinct().toList()) {
+            List<Double> ys = new ArrayList<>();
+            for (String m : merges) {
+                double v = rows.stream().filter(r -> r.merge().equals(m) && r.dataset().equals(ds))
+                        .mapToDouble(Retention::vsMean).average().orElse(0);
+                ys.add(v);
+                if (v > 0) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+            byDataset.put(ds, ys);
+        }
+        chart.getStyler().setYAxisMin(Math.floor((lo - 0.02) * 20) / 20);
+        chart.getStyler().setYAxisMax(Math.ceil((hi + 0.02) * 20) / 20);
+        byDataset.forEach((ds, ys) -> chart.addSeries(ds, merges, ys));
+        chart.addAnnotation(new org.knowm.xchart.AnnotationLine(1.0, false, false));
+        return Plots.save(chart, dir.resolve(Plots.file("retention")));
     }
 
     private static String stat(double[] r, int n) {

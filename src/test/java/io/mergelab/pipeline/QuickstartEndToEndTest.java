@@ -58,7 +58,7 @@ class QuickstartEndToEndTest {
         // why the merges work: the task-vector analysis of the variants and each merge's retention beside it
         assertTrue(md.contains("## Why the merges work: task vectors") && md.contains("| ties | amazon | 42 |"), md);
         for (String f : List.of("analysis/analysis.json", "analysis/cosine.png", "analysis/cosine.pdf",
-                "analysis/sign_conflict_layers_pairs.svg", "analysis/retention.csv")) {
+                "analysis/sign_conflict_layers_pairs.svg", "analysis/retention.csv", "analysis/retention.png")) {
             assertTrue(Files.isRegularFile(report.resolve(f)), f);
         }
         Step tiesOnAmazon = plan.steps().stream().filter(s -> s.label().equals("evaluate ties on amazon/test"))

@@ -143,8 +143,14 @@ class StudyTrackingServerTest {
         assertEquals(1, val.size(), "one epoch, one validation");
         assertEquals(4.0, val.get(0)[0]);
         assertTrue(metrics(ft).containsKey("train_loss"), metrics(ft).toString());
-        assertEquals(Set.of("config.yaml", "metrics.json", "training_state.json", "trainer/metrics.json",
-                "model/config.json"), new TreeSet<>(mlflow.reader().artifactFiles(ftId, "")));
+        // the final checkpoint itself (a tiny model: under tracking.upload_models_mb), loadable from the run
+        Set<String> ftFiles = new TreeSet<>(mlflow.reader().artifactFiles(ftId, ""));
+        assertTrue(ftFiles.containsAll(Set.of("config.yaml", "metrics.json", "training_state.json",
+                "trainer/metrics.json", "model/config.json", "model/model.safetensors", "model/tokenizer.json")),
+                ftFiles.toString());
+        byte[] weights = mlflow.reader().download("/get-artifact?path=model/model.safetensors&run_uuid=" + ftId);
+        assertEquals(Files.size(studyDir.resolve(MlflowReader.tags(ft).get(RunTags.STEP_ID))
+                .resolve("model/model.safetensors")), weights.length);
         // the model config beside the arguments, as transformers' callback logs model.config
         assertEquals("gpt2", ftParams.get("model.model_type"));
         assertEquals("2", ftParams.get("model.num_labels"));
