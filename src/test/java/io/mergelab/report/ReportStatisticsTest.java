@@ -81,6 +81,9 @@ public class ReportStatisticsTest {
             assertFalse(f[header.indexOf("f1_macro_ci_low")].isEmpty(), line);
         }
 
+        String tex = Files.readString(out.resolve("results.tex"));
+        assertTrue(tex.contains("\\label{tab:s-significance}") && tex.contains("Strong (ours) & base & drugs & +0.200 & "),
+                tex);
         compiles(out.resolve("results.tex"), tmp.resolve("latex"), "tab:s-main");
     }
 
