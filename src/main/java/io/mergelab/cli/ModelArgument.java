@@ -2,7 +2,7 @@ package io.mergelab.cli;
 
 import io.mergelab.model.hub.HubException;
 import io.mergelab.model.hub.ModelReference;
-import io.mergelab.model.hub.ModelResolver;
+import io.mergelab.model.hub.HubModelResolver;
 
 import java.nio.file.Path;
 
@@ -18,7 +18,7 @@ final class ModelArgument {
     static Path resolve(String reference, String option) {
         ModelReference ref = ModelReference.parse(reference);
         try {
-            return ModelResolver.fromEnvironment().resolve(ref);
+            return HubModelResolver.fromEnvironment().resolve(ref);
         } catch (HubException e) {
             // a hub id is also a relative path: say both, so a mistyped directory is recognisable
             String dir = ref instanceof ModelReference.HubId ? "no directory " + reference + "; as a hub id: " : "";

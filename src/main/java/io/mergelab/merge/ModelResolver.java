@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public final class ModelResolver {
     private final Path recipeDir;
-    private final io.mergelab.model.hub.ModelResolver hub;
+    private final io.mergelab.model.hub.HubModelResolver hub;
     private final Map<String, Path> named = new HashMap<>();
     private final Map<Path, CheckpointDir> opened = new HashMap<>();
 
@@ -27,7 +27,7 @@ public final class ModelResolver {
     }
 
     /** @param hub how hub ids become directories; null: from the environment, made on first use */
-    public ModelResolver(Path recipeDir, io.mergelab.model.hub.ModelResolver hub) {
+    public ModelResolver(Path recipeDir, io.mergelab.model.hub.HubModelResolver hub) {
         this.recipeDir = recipeDir == null ? Path.of(".") : recipeDir;
         this.hub = hub;
     }
@@ -51,7 +51,7 @@ public final class ModelResolver {
             }
             if (!Files.isDirectory(p) && ModelReference.parse(ref, recipeDir) instanceof ModelReference.HubId id) {
                 try {
-                    p = (hub != null ? hub : io.mergelab.model.hub.ModelResolver.fromEnvironment()).resolve(id);
+                    p = (hub != null ? hub : io.mergelab.model.hub.HubModelResolver.fromEnvironment()).resolve(id);
                 } catch (HubException e) {
                     throw new MergeException(field + ": model '" + ref + "': no directory " + p + "; as a hub id: "
                             + e.getMessage(), e);

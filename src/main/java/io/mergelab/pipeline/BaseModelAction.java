@@ -3,7 +3,7 @@ package io.mergelab.pipeline;
 import io.mergelab.model.gpt2.Gpt2Factory;
 import io.mergelab.model.gpt2.ModelPreset;
 import io.mergelab.model.hub.HubException;
-import io.mergelab.model.hub.ModelResolver;
+import io.mergelab.model.hub.HubModelResolver;
 
 import java.nio.file.Path;
 
@@ -21,7 +21,7 @@ record BaseModelAction(String preset, long seed, Path existing, Path tokenizerDi
         if (hubId != null) {
             Path snapshot;
             try {
-                snapshot = ModelResolver.fromEnvironment().resolve(hubId);
+                snapshot = HubModelResolver.fromEnvironment().resolve(hubId);
             } catch (HubException e) {
                 throw new HubException("base_model " + hubId + ": " + e.getMessage()
                         + " (or use base_model: {preset: gpt2} for the architecture with seeded random weights)", e);

@@ -3,7 +3,7 @@ package io.mergelab.merge.methods;
 /** Model Breadcrumbs (Davari and Belilovsky, 2023): drop outliers and small magnitudes, then task arithmetic. */
 public final class BreadcrumbsMethod extends TaskVectorMerge {
     public BreadcrumbsMethod() {
-        super(false, Sparsifier.MAGNITUDE_OUTLIERS, false, false);
+        super(Spec.plain().sparsifiedBy(Sparsifier.MAGNITUDE_OUTLIERS));
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.mergelab.merge.methods;
 /** Model Breadcrumbs with TIES sign election. */
 public final class BreadcrumbsTiesMethod extends TaskVectorMerge {
     public BreadcrumbsTiesMethod() {
-        super(true, Sparsifier.MAGNITUDE_OUTLIERS, false, false);
+        super(Spec.plain().electingSigns().sparsifiedBy(Sparsifier.MAGNITUDE_OUTLIERS));
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.mergelab.merge.methods;
 /** DARE (Yu et al., 2023): random drop with L1 rescale, then task arithmetic. */
 public final class DareLinearMethod extends TaskVectorMerge {
     public DareLinearMethod() {
-        super(false, Sparsifier.RANDOM, false, true);
+        super(Spec.plain().sparsifiedBy(Sparsifier.RANDOM).rescaledByDefault());
     }
 
     @Override

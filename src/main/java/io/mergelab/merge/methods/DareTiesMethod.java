@@ -3,7 +3,7 @@ package io.mergelab.merge.methods;
 /** DARE-TIES (Yu et al., 2023): random drop with L1 rescale, then TIES sign election. */
 public final class DareTiesMethod extends TaskVectorMerge {
     public DareTiesMethod() {
-        super(true, Sparsifier.RANDOM, false, true);
+        super(Spec.plain().electingSigns().sparsifiedBy(Sparsifier.RANDOM).rescaledByDefault());
     }
 
     @Override

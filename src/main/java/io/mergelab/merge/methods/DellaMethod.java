@@ -3,7 +3,8 @@ package io.mergelab.merge.methods;
 /** DELLA (Deep et al., 2024): magnitude-ranked random pruning with L1 rescale, then TIES sign election. */
 public final class DellaMethod extends TaskVectorMerge {
     public DellaMethod() {
-        super(true, Sparsifier.DELLA_MAGPRUNE, true, true);
+        super(Spec.plain().electingSigns().sparsifiedBy(Sparsifier.DELLA_MAGPRUNE).normalizedByDefault()
+                .rescaledByDefault());
     }
 
     @Override

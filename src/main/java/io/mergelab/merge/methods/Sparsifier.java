@@ -29,7 +29,7 @@ enum Sparsifier {
             double before = rescale ? l1(delta) : 0;
             float[] out = inPlace ? delta : delta.clone();
             if (this == MAGNITUDE) {
-                Selection.keepTopKInPlace(out, Math.max(1, (int) (density * (double) n)));
+                OrderStatistics.keepTopKInPlace(out, Math.max(1, (int) (density * (double) n)));
             } else {
                 // two 32-bit uniforms per nextLong(): keep with probability threshold / 2^32 = density
                 long threshold = (long) Math.ceil(density * 4294967296.0);
@@ -54,12 +54,12 @@ enum Sparsifier {
         }
         boolean[] keep;
         switch (this) {
-            case MAGNITUDE -> keep = Selection.topK(delta, Math.max(1, (int) (density * (double) n)));
+            case MAGNITUDE -> keep = OrderStatistics.topK(delta, Math.max(1, (int) (density * (double) n)));
             case MAGNITUDE_OUTLIERS -> {
                 int target = (int) (density * n);
                 int top = (int) (gamma * n);
                 int bot = Math.max(0, n - target - top);
-                keep = Selection.keepRankWindow(delta, bot, Math.min(n, bot + target));
+                keep = OrderStatistics.keepRankWindow(delta, bot, Math.min(n, bot + target));
             }
             case RANDOM -> {
                 keep = new boolean[n];
@@ -73,7 +73,7 @@ enum Sparsifier {
                             + ") and 'epsilon' (" + epsilon + ") must keep density ± epsilon inside (0, 1)");
                 }
                 keep = new boolean[n];
-                int[] rank = Selection.rowRanks(delta, rowLen);
+                int[] rank = OrderStatistics.rowRanks(delta, rowLen);
                 double span = rowLen - 1;
                 for (int i = 0; i < n; i++) {
                     double norm = span == 0 ? 0 : (rank[i] - 1) / span;

@@ -3,7 +3,7 @@ package io.mergelab.merge.methods;
 /** Task arithmetic (Ilharco et al., 2023): base + lambda * sum of weighted task vectors. */
 public final class TaskArithmeticMethod extends TaskVectorMerge {
     public TaskArithmeticMethod() {
-        super(false, null, false, false);
+        super(Spec.plain());
     }
 
     @Override

@@ -18,16 +18,49 @@ import java.util.SplittableRandom;
  * All arithmetic in float32, in the same order as mergekit.
  */
 abstract class TaskVectorMerge implements MergeMethod {
+    /**
+     * What distinguishes one member of the family, written with named steps as mergekit's registry.py writes its
+     * instances with named arguments: {@code Spec.plain().electingSigns().sparsifiedBy(MAGNITUDE).normalizedByDefault()}
+     * is TIES.
+     *
+     * @param consensus  TIES sign election (mergekit's {@code consensus_method="sum"})
+     * @param sparsifier how each task vector is thinned before mixing, or null (none)
+     * @param normalize  the default of the {@code normalize} parameter
+     * @param rescale    the default of the {@code rescale} parameter
+     */
+    record Spec(boolean consensus, Sparsifier sparsifier, boolean normalize, boolean rescale) {
+        /** Task arithmetic: no sparsification, no sign election, neither flag on by default. */
+        static Spec plain() {
+            return new Spec(false, null, false, false);
+        }
+
+        Spec electingSigns() {
+            return new Spec(true, sparsifier, normalize, rescale);
+        }
+
+        Spec sparsifiedBy(Sparsifier s) {
+            return new Spec(consensus, s, normalize, rescale);
+        }
+
+        Spec normalizedByDefault() {
+            return new Spec(consensus, sparsifier, true, rescale);
+        }
+
+        Spec rescaledByDefault() {
+            return new Spec(consensus, sparsifier, normalize, true);
+        }
+    }
+
     private final boolean consensus;
     private final Sparsifier sparsifier;
     private final boolean defaultNormalize;
     private final boolean defaultRescale;
 
-    TaskVectorMerge(boolean consensus, Sparsifier sparsifier, boolean defaultNormalize, boolean defaultRescale) {
-        this.consensus = consensus;
-        this.sparsifier = sparsifier;
-        this.defaultNormalize = defaultNormalize;
-        this.defaultRescale = defaultRescale;
+    TaskVectorMerge(Spec spec) {
+        this.consensus = spec.consensus();
+        this.sparsifier = spec.sparsifier();
+        this.defaultNormalize = spec.normalize();
+        this.defaultRescale = spec.rescale();
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.mergelab.merge.methods;
 /** TIES (Yadav et al., 2023): trim to top-density magnitudes, elect signs, disjoint merge. */
 public final class TiesMethod extends TaskVectorMerge {
     public TiesMethod() {
-        super(true, Sparsifier.MAGNITUDE, true, false);
+        super(Spec.plain().electingSigns().sparsifiedBy(Sparsifier.MAGNITUDE).normalizedByDefault());
     }
 
     @Override

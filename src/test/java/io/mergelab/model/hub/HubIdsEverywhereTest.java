@@ -78,14 +78,14 @@ class HubIdsEverywhereTest {
         Path cache = tmp.resolve("hf-cache");
         try (FakeHub hub = new FakeHub()) {
             hub.addRepo(ID, HubFixtures.COMMIT, HubFixtures.filesOf(classifier), Set.of("model.safetensors"), null);
-            ModelResolver fromHub = new ModelResolver(HubFixtures.settings(cache, hub), null);
+            HubModelResolver fromHub = new HubModelResolver(HubFixtures.settings(cache, hub), null);
             io.mergelab.merge.ModelInput in = new io.mergelab.merge.ModelResolver(tmp, fromHub)
                     .resolve(ID + "@main", "models[0].model");
             Path snapshot = cache.resolve("models--org--tiny-yelp/snapshots").resolve(HubFixtures.COMMIT);
             assertEquals(snapshot, in.dir().path(), "a recipe's hub id is downloaded into the cache");
             io.mergelab.merge.MergeException offline = org.junit.jupiter.api.Assertions.assertThrows(
                     io.mergelab.merge.MergeException.class, () -> new io.mergelab.merge.ModelResolver(tmp,
-                            new ModelResolver(HubFixtures.settings(tmp.resolve("empty"), hub).withOffline(true), null))
+                            new HubModelResolver(HubFixtures.settings(tmp.resolve("empty"), hub).withOffline(true), null))
                             .resolve("org/absent", "models[1].model"));
             assertTrue(offline.getMessage().startsWith("models[1].model: model 'org/absent': no directory "
                     + tmp.resolve("org/absent") + "; as a hub id: HF_HUB_OFFLINE is set"), offline.getMessage());

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** References to checkpoint directories: local ones as they are, hub ids through the cache. */
-class ModelResolverTest {
+class HubModelResolverTest {
     @TempDir
     Path tmp;
 
@@ -21,7 +21,7 @@ class ModelResolverTest {
     void localDirectoriesResolveToThemselvesWithoutTheHub() throws Exception {
         Path local = HubFixtures.writeCheckpoint(tmp.resolve("local"), Long.MAX_VALUE);
         try (FakeHub hub = new FakeHub()) {
-            ModelResolver resolver = new ModelResolver(HubFixtures.settings(tmp.resolve("cache"), hub), null);
+            HubModelResolver resolver = new HubModelResolver(HubFixtures.settings(tmp.resolve("cache"), hub), null);
             assertEquals(local, resolver.resolve(local.toString()));
             assertEquals(List.of(), hub.requests);
             HubException e = assertThrows(HubException.class, () -> resolver.resolve(tmp.resolve("nope").toString()));
@@ -34,7 +34,7 @@ class ModelResolverTest {
         Path local = HubFixtures.writeCheckpoint(tmp.resolve("model"), Long.MAX_VALUE);
         try (FakeHub hub = new FakeHub()) {
             hub.addRepo("org/tiny", HubFixtures.COMMIT, HubFixtures.filesOf(local), Set.of("model.safetensors"), null);
-            ModelResolver resolver = new ModelResolver(HubFixtures.settings(tmp.resolve("cache"), hub), null);
+            HubModelResolver resolver = new HubModelResolver(HubFixtures.settings(tmp.resolve("cache"), hub), null);
             CheckpointDir ckpt = resolver.open("org/tiny@main");
             assertEquals(tmp.resolve("cache/models--org--tiny/snapshots").resolve(HubFixtures.COMMIT), ckpt.path());
             assertEquals(CheckpointDir.open(local).tensorNames(), ckpt.tensorNames());

@@ -12,20 +12,20 @@ import java.nio.file.Path;
  * Turns a model reference into a checkpoint directory on this machine: a local directory as it is, a hub id
  * through the Hugging Face cache (downloading what is missing unless {@code HF_HUB_OFFLINE} is set).
  */
-public final class ModelResolver {
+public final class HubModelResolver {
     private final SnapshotFetcher fetcher;
 
-    public ModelResolver(SnapshotFetcher fetcher) {
+    public HubModelResolver(SnapshotFetcher fetcher) {
         this.fetcher = fetcher;
     }
 
-    public ModelResolver(HubSettings settings, PrintStream messages) {
+    public HubModelResolver(HubSettings settings, PrintStream messages) {
         this(new SnapshotFetcher(settings, messages));
     }
 
     /** From the process environment, with progress and warnings on stderr. */
-    public static ModelResolver fromEnvironment() {
-        return new ModelResolver(HubSettings.fromEnvironment(), System.err);
+    public static HubModelResolver fromEnvironment() {
+        return new HubModelResolver(HubSettings.fromEnvironment(), System.err);
     }
 
     public Path resolve(String reference) {

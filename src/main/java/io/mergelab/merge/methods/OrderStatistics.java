@@ -4,8 +4,8 @@ package io.mergelab.merge.methods;
  * Order-statistic kernels on float[]: quickselect instead of a full sort (ND4J's sort-based top-k was
  * ~9x slower on 50M floats, see shared notes), and sorts of packed (value, index) longs for per-row ranks.
  */
-final class Selection {
-    private Selection() {
+final class OrderStatistics {
+    private OrderStatistics() {
     }
 
     /** The value of ascending rank {@code k} (0-based) of {@code a}; {@code a} is reordered. */
