@@ -69,7 +69,7 @@ class TrackingConfigTest {
     @Test
     void badTrackingSectionsAreOneLineErrorsAtTheValue() throws IOException {
         assertError("tracking: {url: 'http://x:1'}\n",
-                "3:12: unknown key 'tracking.url' (did you mean 'uri'?); expected one of uri, enabled, experiment");
+                "3:12: unknown key 'tracking.url' (did you mean 'uri'?); expected one of uri, enabled, experiment, upload_models_mb");
         assertError("tracking:\n  uri: sqlite:///mlflow.db\n",
                 "4:8: tracking.uri: expected http(s)://host:port of an MLflow tracking server "
                         + "(start one with bin/mlflow-server start)");
