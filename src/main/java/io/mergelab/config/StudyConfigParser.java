@@ -229,10 +229,9 @@ public final class StudyConfigParser {
     private List<Path> hubCandidates(Path file, String id) {
         List<Path> out = new ArrayList<>();
         out.add(file.getParent().resolve(id));
-        String models = System.getenv("MERGELAB_MODELS");
-        if (models != null) {
-            out.add(Path.of(models).resolve(id));
-            out.add(Path.of(models).resolve(id.replace('/', '_')));
+        // the local roots every command uses ($MERGELAB_MODELS), then <mergelab>/models
+        for (Path root : io.mergelab.model.hub.HubModelResolver.localRoots(System.getenv())) {
+            out.addAll(io.mergelab.model.hub.HubModelResolver.localCandidates(root, id));
         }
         out.add(home.resolve("models").resolve(id));
         return out;

@@ -36,7 +36,9 @@ class LayeringTest {
                     "merge.BasePolicy", "merge.ParamSpec", "merge.MergeMethod",
                     // the search section: parsed by the search package's grammar into its record (a cycle still to
                     // break: config.Node and friends belong in a leaf package both can use)
-                    "search.SearchConfigParser", "search.SearchConfig")),
+                    "search.SearchConfigParser", "search.SearchConfig",
+                    // a study's base by hub id: the same local roots ($MERGELAB_MODELS) as every command
+                    "model.hub.HubModelResolver")),
             Map.entry("search", Set.of("config", "data", "eval", "merge", "model", "track")),
             Map.entry("pipeline", Set.of("config", "data", "eval", "merge", "model", "report", "search", "slurm",
                     "track", "train")),

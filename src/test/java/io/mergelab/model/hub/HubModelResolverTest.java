@@ -40,4 +40,25 @@ class HubModelResolverTest {
             assertEquals(CheckpointDir.open(local).tensorNames(), ckpt.tensorNames());
         }
     }
+
+    /**
+     * $MERGELAB_MODELS: a hub id found as a directory under a local root (org/name or org_name) resolves there without
+     * asking the hub, for --model, recipes and studies alike; a pinned revision still goes to the hub.
+     */
+    @Test
+    void hubIdsAreLookedUpUnderTheLocalModelRootsFirst() throws Exception {
+        Path roots = tmp.resolve("models");
+        Path nested = HubFixtures.writeCheckpoint(roots.resolve("org/tiny"), Long.MAX_VALUE);
+        Path flat = HubFixtures.writeCheckpoint(tmp.resolve("more/org_other"), Long.MAX_VALUE);
+        assertEquals(List.of(roots, tmp.resolve("more")), HubModelResolver.localRoots(java.util.Map.of(
+                HubModelResolver.MODELS_ENV, roots + java.io.File.pathSeparator + tmp.resolve("more"))));
+        try (FakeHub hub = new FakeHub()) {
+            HubModelResolver resolver = new HubModelResolver(new SnapshotFetcher(
+                    HubFixtures.settings(tmp.resolve("cache"), hub), null), List.of(roots, tmp.resolve("more")));
+            assertEquals(nested, resolver.resolve("org/tiny"));
+            assertEquals(flat, resolver.resolve("org/other"));
+            assertEquals(List.of(), hub.requests, "the hub was never asked");
+            assertThrows(HubException.class, () -> resolver.resolve("org/tiny@v2"), "a pinned revision is the hub's");
+        }
+    }
 }
