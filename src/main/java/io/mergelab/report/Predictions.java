@@ -33,6 +33,19 @@ record Predictions(int[] gold, int[] predicted) {
         return new Predictions(gold, predicted);
     }
 
+    /** The predictions of result {@code r} of {@code results}, or null when its step wrote none. */
+    static Predictions of(StudyResults results, EvalRecord r) {
+        Path dir = results.stepDir(r);
+        if (!java.nio.file.Files.isRegularFile(dir.resolve(FILE))) {
+            return null;
+        }
+        try {
+            return read(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Same examples in the same order: a paired test needs them. */
     boolean sameExamples(Predictions other) {
         return Arrays.equals(gold, other.gold);

@@ -14,8 +14,6 @@ import io.mergelab.report.stats.SeedStatistics;
 import io.mergelab.report.stats.SeedSummary;
 import io.mergelab.report.stats.Significance;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,6 +44,9 @@ final class ResultStatistics {
     private final Bootstrap bootstrap;
     private final Significance significance = Significance.DEFAULT;
     private final Map<EvalRecord, Predictions> predictions = new HashMap<>();
+    // the tables, the figures and the CSV ask for the same cells and columns: each is resampled once
+    private final Map<String, Optional<CellInterval>> cellIntervals = new HashMap<>();
+    private final Map<String, Boolean> significantBest = new HashMap<>();
 
     ResultStatistics(StudyResults results, MainTable table, int resamples) {
         this.results = results;
@@ -77,6 +78,10 @@ final class ResultStatistics {
 
     /** The 95 % interval of a main-table cell, or empty (no such cell, metric not covered, no predictions). */
     Optional<CellInterval> interval(String row, String column) {
+        return cellIntervals.computeIfAbsent(row + "\u0000" + column, k -> computeInterval(row, column));
+    }
+
+    private Optional<CellInterval> computeInterval(String row, String column) {
         List<EvalRecord> recs = records(row, column);
         if (metric == null || recs.isEmpty()) {
             return Optional.empty();
@@ -106,15 +111,29 @@ final class ResultStatistics {
      * are at least two, else a test on the shared seed's examples; empty when they share no seed or examples.
      */
     Optional<Comparison> compare(String a, String b, String column) {
+        return compare(a, records(a, column), b, records(b, column), column, table.metric(), metric, this::predictions,
+                bootstrap);
+    }
+
+    /**
+     * Results {@code ra} of row {@code a} against {@code rb} of row {@code b} (each one per seed) on {@code column}:
+     * a paired t-test over their common seeds when there are at least two, else a test on the shared seed's
+     * examples (exact McNemar for accuracy, paired bootstrap otherwise); empty when they share no seed, or the
+     * shared seed's predictions are missing or on other examples. {@code compare A B} uses it across two studies.
+     */
+    static Optional<Comparison> compare(String a, List<EvalRecord> ra, String b, List<EvalRecord> rb, String column,
+                                        String metricName, Metric metric,
+                                        java.util.function.Function<EvalRecord, Predictions> predictions,
+                                        Bootstrap bootstrap) {
         if (metric == null) {
             return Optional.empty();
         }
-        Map<Long, EvalRecord> ra = bySeed(records(a, column));
-        Map<Long, EvalRecord> rb = bySeed(records(b, column));
-        List<Long> seeds = ra.keySet().stream().filter(rb::containsKey).toList();
+        Map<Long, EvalRecord> xa = bySeed(ra);
+        Map<Long, EvalRecord> xb = bySeed(rb);
+        List<Long> seeds = xa.keySet().stream().filter(xb::containsKey).toList();
         if (seeds.size() >= 2) {
-            double[] x = seeds.stream().mapToDouble(s -> ra.get(s).metric(table.metric())).toArray();
-            double[] y = seeds.stream().mapToDouble(s -> rb.get(s).metric(table.metric())).toArray();
+            double[] x = seeds.stream().mapToDouble(s -> xa.get(s).metric(metricName)).toArray();
+            double[] y = seeds.stream().mapToDouble(s -> xb.get(s).metric(metricName)).toArray();
             Optional<PairedTTest> t = SeedStatistics.pairedTTest(x, y);
             return t.map(r -> new Comparison(a, b, column, "paired t, " + seeds.size() + " seeds", r.difference(),
                     r.pValue(), seeds.size()));
@@ -122,10 +141,10 @@ final class ResultStatistics {
         if (seeds.size() != 1) {
             return Optional.empty();
         }
-        EvalRecord x = ra.get(seeds.get(0));
-        EvalRecord y = rb.get(seeds.get(0));
-        Predictions px = predictions(x);
-        Predictions py = predictions(y);
+        EvalRecord x = xa.get(seeds.get(0));
+        EvalRecord y = xb.get(seeds.get(0));
+        Predictions px = predictions.apply(x);
+        Predictions py = predictions.apply(y);
         if (px == null || py == null || !px.sameExamples(py) || x.labels().size() != y.labels().size()) {
             return Optional.empty();
         }
@@ -144,6 +163,10 @@ final class ResultStatistics {
      * difference in the best row's favour): only then is it set in bold. False for metrics not covered.
      */
     boolean bestIsSignificant(String column) {
+        return significantBest.computeIfAbsent(column, this::computeBestIsSignificant);
+    }
+
+    private boolean computeBestIsSignificant(String column) {
         String best = table.best(column, null);
         String runnerUp = runnerUp(column, best);
         if (best == null || runnerUp == null) {
@@ -208,16 +231,6 @@ final class ResultStatistics {
     }
 
     private Predictions predictions(EvalRecord r) {
-        return predictions.computeIfAbsent(r, x -> {
-            java.nio.file.Path dir = results.stepDir(x);
-            if (!java.nio.file.Files.isRegularFile(dir.resolve(Predictions.FILE))) {
-                return null;
-            }
-            try {
-                return Predictions.read(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return predictions.computeIfAbsent(r, x -> Predictions.of(results, x));
     }
 }

@@ -2,15 +2,10 @@ package io.mergelab.report;
 
 import io.mergelab.report.stats.Bootstrap;
 import io.mergelab.report.stats.BootstrapConfig;
-import io.mergelab.report.stats.McNemar;
 import io.mergelab.report.stats.Metric;
-import io.mergelab.report.stats.SeedStatistics;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -70,43 +65,16 @@ public final class StudyComparison {
         return sb.toString();
     }
 
-    /** {p, test} of B against A for one cell, or {"–", why}. */
+    /** {p, test} of B against A for one cell, or {"–", ""} where they share no seed or examples. */
     private static String[] test(StudyResults a, StudyResults b, String row, String col, String split, String metric,
-                                 Metric m, Bootstrap bootstrap) throws IOException {
-        Map<Long, EvalRecord> xa = bySeed(a, row, col, split);
-        Map<Long, EvalRecord> xb = bySeed(b, row, col, split);
-        List<Long> seeds = xa.keySet().stream().filter(xb::containsKey).toList();
-        if (seeds.size() >= 2) {
-            double[] va = seeds.stream().mapToDouble(s -> xa.get(s).metric(metric)).toArray();
-            double[] vb = seeds.stream().mapToDouble(s -> xb.get(s).metric(metric)).toArray();
-            return SeedStatistics.pairedTTest(vb, va).map(t -> new String[] {TableWriters.p(t.pValue()),
-                    "paired t, " + seeds.size() + " seeds"}).orElse(new String[] {"–", ""});
-        }
-        if (seeds.size() != 1) {
-            return new String[] {"–", "no common seed"};
-        }
-        Path da = a.stepDir(xa.get(seeds.get(0)));
-        Path db = b.stepDir(xb.get(seeds.get(0)));
-        if (!Files.isRegularFile(da.resolve(Predictions.FILE)) || !Files.isRegularFile(db.resolve(Predictions.FILE))) {
-            return new String[] {"–", "no predictions"};
-        }
-        Predictions pa = Predictions.read(da);
-        Predictions pb = Predictions.read(db);
-        int k = xa.get(seeds.get(0)).labels().size();
-        if (!pa.sameExamples(pb) || k != xb.get(seeds.get(0)).labels().size()) {
-            return new String[] {"–", "different examples"};
-        }
-        boolean accuracy = m == Metric.ACCURACY;
-        double p = accuracy ? McNemar.exact(pa.gold(), pb.predicted(), pa.predicted(), k).pValue()
-                : bootstrap.pairedTest(pa.gold(), pb.predicted(), pa.predicted(), k, m).pValue();
-        return new String[] {TableWriters.p(p), accuracy ? "exact McNemar" : "paired bootstrap"};
+                                 Metric m, Bootstrap bootstrap) {
+        return ResultStatistics.compare("B", records(b, row, col, split), "A", records(a, row, col, split), col, metric,
+                        m, r -> Predictions.of(a.records().contains(r) ? a : b, r), bootstrap)
+                .map(c -> new String[] {TableWriters.p(c.pValue()), c.test()}).orElse(new String[] {"–", ""});
     }
 
-    private static Map<Long, EvalRecord> bySeed(StudyResults r, String row, String col, String split) {
-        Map<Long, EvalRecord> out = new LinkedHashMap<>();
-        r.records().stream().filter(x -> x.model().equals(row) && x.dataset().equals(col) && x.split().equals(split))
-                .forEach(x -> out.putIfAbsent(x.seed(), x));
-        return out;
+    private static List<EvalRecord> records(StudyResults r, String row, String col, String split) {
+        return r.records().stream().filter(x -> x.model().equals(row) && x.dataset().equals(col)
+                && x.split().equals(split)).toList();
     }
-
 }
