@@ -425,28 +425,24 @@ public final class TrackingStepListener implements StepListener {
      * {@code analysis.cosine.A.B}, {@code analysis.sign_conflict.A.B} (untrimmed) and
      * {@code analysis.sign_conflict_all} (untrimmed; {@code .dD} after trimming at density D).
      */
-    private static Map<String, Double> analysisMetrics(Path outputDir) throws IOException {
-        JsonNode a = Canonical.json().readTree(outputDir.resolve(AnalyzeAction.DIR).resolve("analysis.json").toFile());
-        List<String> v = new java.util.ArrayList<>();
-        a.path("variants").forEach(x -> v.add(x.asText()));
-        JsonNode m = a.path("model");
+    private static Map<String, Double> analysisMetrics(Path outputDir) {
+        var a = io.mergelab.merge.analysis.TaskVectorAnalysis.read(outputDir.resolve(AnalyzeAction.DIR)
+                .resolve(io.mergelab.merge.analysis.AnalysisOutputs.JSON));
+        List<String> v = a.variants();
+        var m = a.model();
         Map<String, Double> out = new TreeMap<>();
         for (int i = 0; i < v.size(); i++) {
-            out.put("analysis.l2_norm." + v.get(i), m.path("l2Norm").get(i).asDouble());
+            out.put("analysis.l2_norm." + v.get(i), m.l2Norm().get(i));
             for (int j = i + 1; j < v.size(); j++) {
-                out.put("analysis.cosine." + v.get(i) + "." + v.get(j), m.path("cosine").get(i).get(j).asDouble());
+                out.put("analysis.cosine." + v.get(i) + "." + v.get(j), m.cosine(i, j));
             }
         }
-        for (JsonNode c : m.path("signConflicts")) {
-            double d = c.path("trimDensity").asDouble();
-            String sfx = d == 1.0 ? "" : ".d" + d;
-            out.put("analysis.sign_conflict_all" + sfx, c.path("anyPair").asDouble());
-            if (d == 1.0) {
-                for (int i = 0; i < v.size(); i++) {
-                    for (int j = i + 1; j < v.size(); j++) {
-                        out.put("analysis.sign_conflict." + v.get(i) + "." + v.get(j),
-                                c.path("pairwise").get(i).get(j).asDouble());
-                    }
+        for (var c : m.signConflicts()) {
+            boolean untrimmed = c.trimDensity() == 1.0;
+            out.put("analysis.sign_conflict_all" + (untrimmed ? "" : ".d" + c.trimDensity()), c.anyPair());
+            for (int i = 0; untrimmed && i < v.size(); i++) {
+                for (int j = i + 1; j < v.size(); j++) {
+                    out.put("analysis.sign_conflict." + v.get(i) + "." + v.get(j), c.pairwise(i, j));
                 }
             }
         }
@@ -491,7 +487,9 @@ public final class TrackingStepListener implements StepListener {
 
     /**
      * The data files a step read, as MLflow dataset inputs: a fine-tune its training file (the slice it used
-     * in the note) and validation file, an evaluation the split it scored. Digests are of the files' bytes.
+     * in the note) and validation file, an evaluation the split it scored. The digest and row count come from what
+     * the data step already recorded (its done-marker's SHA-256 of each file, its stats.json split sizes); nothing
+     * is re-read here.
      */
     private List<DatasetInput> datasets(Step step, boolean evaluation) throws IOException {
         List<DatasetInput> out = new java.util.ArrayList<>();
@@ -502,29 +500,26 @@ public final class TrackingStepListener implements StepListener {
             }
             String ds = String.valueOf(d.meta().get("dataset"));
             Path dir = studyDir.resolve(d.id());
-            List<String[]> files = new java.util.ArrayList<>();
-            if (evaluation) {
-                String split = String.valueOf(step.meta().getOrDefault("split", "test"));
-                files.add(new String[] {split, split});
-            } else {
-                files.add(new String[] {"train", "training"});
-                files.add(new String[] {"validation", "validation"});
+            JsonNode files = Canonical.json().readTree(dir.resolve(StepStore.DONE).toFile()).path("files");
+            Map<String, Long> rows = new HashMap<>();
+            if (Files.isRegularFile(dir.resolve("stats.json"))) {
+                Canonical.json().readTree(dir.resolve("stats.json").toFile()).path("splits")
+                        .forEach(x -> rows.put(x.path("split").asText(), x.path("size").asLong()));
             }
-            for (String[] f : files) {
-                Path file = dir.resolve(f[0] + ".jsonl");
-                if (!Files.isRegularFile(file)) {
-                    continue;
+            List<String[]> splits = evaluation
+                    ? List.<String[]>of(new String[] {String.valueOf(step.meta().getOrDefault("split", "test")), null})
+                    : List.of(new String[] {"train", "training"}, new String[] {"validation", "validation"});
+            for (String[] f : splits) {
+                String split = f[0];
+                Path file = dir.resolve(split + ".jsonl");
+                String sha = files.path(split + ".jsonl").path("sha256").asText(null);
+                if (!Files.isRegularFile(file) || sha == null) {
+                    continue; // a marker from before files were recorded: no digest to give
                 }
-                String note = null;
-                if (!evaluation && f[0].equals("train") && step.inputs().get("slice_count") != null) {
-                    note = "slice " + step.inputs().get("slice_index") + " of " + step.inputs().get("slice_count");
-                }
-                long rows;
-                try (var lines = Files.lines(file)) {
-                    rows = lines.filter(l -> !l.isBlank()).count();
-                }
-                out.add(new DatasetInput(ds + "/" + f[0], StudyPlanner.hashFile(file).substring(0, 12),
-                        file.toString(), rows, f[1], note));
+                String note = !evaluation && split.equals("train") && step.inputs().get("slice_count") != null
+                        ? "slice " + step.inputs().get("slice_index") + " of " + step.inputs().get("slice_count") : null;
+                out.add(new DatasetInput(ds + "/" + split, sha.substring(0, 12), file.toString(),
+                        rows.getOrDefault(split, -1L), f[1] != null ? f[1] : split, note));
             }
         }
         return out;
