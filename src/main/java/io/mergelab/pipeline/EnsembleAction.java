@@ -1,5 +1,7 @@
 package io.mergelab.pipeline;
 
+import io.mergelab.eval.LogitsFile;
+
 import io.mergelab.eval.ClassificationMetrics;
 import io.mergelab.report.EvalRecord;
 

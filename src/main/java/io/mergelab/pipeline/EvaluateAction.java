@@ -1,5 +1,7 @@
 package io.mergelab.pipeline;
 
+import io.mergelab.eval.LogitsFile;
+
 import io.mergelab.config.StudyConfig;
 import io.mergelab.data.DatasetSplits;
 import io.mergelab.eval.ClassificationMetrics;

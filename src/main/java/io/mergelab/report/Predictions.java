@@ -1,7 +1,6 @@
 package io.mergelab.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mergelab.eval.LogitsFile;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,28 +8,25 @@ import java.util.Arrays;
 
 /**
  * One result's per-example gold labels and predictions (the argmax of the logits its step wrote in
- * {@code logits.json}): what the bootstrap intervals and paired tests resample.
+ * {@code logits.json}, read by {@link LogitsFile}): what the bootstrap intervals and paired tests resample.
  */
 record Predictions(int[] gold, int[] predicted) {
-    static final String FILE = "logits.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String FILE = LogitsFile.FILE;
 
     static Predictions read(Path stepDir) throws IOException {
-        JsonNode n = JSON.readTree(stepDir.resolve(FILE).toFile());
-        int[] gold = new int[n.path("gold").size()];
-        int[] predicted = new int[gold.length];
-        for (int i = 0; i < gold.length; i++) {
-            gold[i] = n.path("gold").get(i).asInt();
-            JsonNode row = n.path("logits").get(i);
+        LogitsFile.Logits l = LogitsFile.read(stepDir);
+        int[] predicted = new int[l.gold().length];
+        for (int i = 0; i < predicted.length; i++) {
+            float[] row = l.logits()[i];
             int best = 0;
-            for (int j = 1; j < row.size(); j++) {
-                if (row.get(j).asDouble() > row.get(best).asDouble()) { // first maximum, as argmax
+            for (int j = 1; j < row.length; j++) {
+                if (row[j] > row[best]) { // first maximum, as argmax
                     best = j;
                 }
             }
             predicted[i] = best;
         }
-        return new Predictions(gold, predicted);
+        return new Predictions(l.gold(), predicted);
     }
 
     /** The predictions of result {@code r} of {@code results}, or null when its step wrote none. */

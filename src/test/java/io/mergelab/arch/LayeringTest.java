@@ -28,7 +28,8 @@ class LayeringTest {
             Map.entry("track", Set.of()),
             Map.entry("slurm", Set.of()),
             // report.stats scores macro-F1 with eval's ClassificationMetrics: one definition of the metric
-            Map.entry("report", Set.of("eval.ClassificationMetrics")),
+            // and reads the evaluations' logits.json through eval's own reader
+            Map.entry("report", Set.of("eval.ClassificationMetrics", "eval.LogitsFile")),
             Map.entry("eval", Set.of("data", "model")),
             Map.entry("train", Set.of("data", "eval", "model")),
             Map.entry("merge", Set.of("model")),

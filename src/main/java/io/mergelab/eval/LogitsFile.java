@@ -1,4 +1,4 @@
-package io.mergelab.pipeline;
+package io.mergelab.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -7,23 +7,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** {@code logits.json}: gold labels and per-example logits of an evaluation, for ensembles and the stacker. */
-final class LogitsFile {
-    static final String FILE = "logits.json";
+/**
+ * {@code logits.json}: gold labels and per-example logits of an evaluation, for ensembles, the stacker and the
+ * report's paired tests.
+ */
+public final class LogitsFile {
+    public static final String FILE = "logits.json";
 
     private LogitsFile() {
     }
 
-    record Logits(int[] gold, float[][] logits) {
+    public record Logits(int[] gold, float[][] logits) {
     }
 
-    static void write(Path dir, int[] gold, float[][] logits) throws IOException {
+    public static void write(Path dir, int[] gold, float[][] logits) throws IOException {
         Files.writeString(dir.resolve(FILE), new com.fasterxml.jackson.databind.ObjectMapper()
                 .writeValueAsString(Map.of("gold", gold, "logits", logits)));
     }
 
-    static Logits read(Path dir) throws IOException {
-        JsonNode n = Canonical.json().readTree(dir.resolve(FILE).toFile());
+    public static Logits read(Path dir) throws IOException {
+        JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(FILE).toFile());
         int[] gold = new int[n.get("gold").size()];
         float[][] logits = new float[gold.length][];
         for (int i = 0; i < gold.length; i++) {
