@@ -43,7 +43,7 @@ final class Plots {
      * plot, not bars: bars zoomed to the data exaggerate differences, and XChart draws the whiskers of only some
      * bars of a stacked category chart.
      */
-    static Path bars(MainTable t, ResultStatistics stats, double majority, long seeds, String dataset, Path dir)
+    static Path scores(MainTable t, ResultStatistics stats, double majority, long seeds, String dataset, Path dir)
             throws IOException {
         List<String> models = t.rows().stream().filter(r -> t.cell(r, dataset) != null).toList();
         XYChart chart = new XYChartBuilder().width(Math.max(700, 95 * models.size() + 250)).height(520)

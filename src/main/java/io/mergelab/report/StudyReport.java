@@ -72,7 +72,7 @@ public final class StudyReport {
                 double majority = results.records().stream().filter(r -> r.dataset().equals(ds)
                         && r.split().equals(table.split())).mapToDouble(r -> r.metric("majority_rate"))
                         .filter(v -> !Double.isNaN(v)).findFirst().orElse(Double.NaN);
-                plots.add(rel(outDir, Plots.bars(table, stats, majority, seeds, ds, plotDir)));
+                plots.add(rel(outDir, Plots.scores(table, stats, majority, seeds, ds, plotDir)));
             }
             plots.addAll(sweepPlots(results, table, outDir, plotDir));
             plots.addAll(confusionPlots(results, table, outDir, plotDir));
