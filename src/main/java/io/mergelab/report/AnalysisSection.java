@@ -47,9 +47,10 @@ final class AnalysisSection {
 
     private final List<Retention> rows;
     private final List<String> files;
-    private final Path firstAnalysis;
+    /** The first seed's analysis.json, as read for its retention rows. */
+    private final JsonNode firstAnalysis;
 
-    private AnalysisSection(List<Retention> rows, List<String> files, Path firstAnalysis) {
+    private AnalysisSection(List<Retention> rows, List<String> files, JsonNode firstAnalysis) {
         this.rows = List.copyOf(rows);
         this.files = List.copyOf(files);
         this.firstAnalysis = firstAnalysis;
@@ -65,8 +66,11 @@ final class AnalysisSection {
             return null;
         }
         List<Retention> rows = new ArrayList<>();
+        List<JsonNode> analyses = new ArrayList<>();
         for (Path dir : results.analyses()) {
-            rows.addAll(retention(results, table, dir));
+            JsonNode analysis = JSON.readTree(dir.resolve(DIR).resolve("analysis.json").toFile());
+            analyses.add(analysis);
+            rows.addAll(retention(results, table, dir, analysis));
         }
         Path target = outDir.resolve(DIR);
         Files.createDirectories(target);
@@ -95,11 +99,11 @@ final class AnalysisSection {
                 }
             }
         }
-        return new AnalysisSection(rows, files, first);
+        return new AnalysisSection(rows, files, analyses.get(0));
     }
 
-    private static List<Retention> retention(StudyResults results, MainTable table, Path step) throws IOException {
-        JsonNode analysis = JSON.readTree(step.resolve(DIR).resolve("analysis.json").toFile());
+    private static List<Retention> retention(StudyResults results, MainTable table, Path step, JsonNode analysis)
+            throws IOException {
         JsonNode merges = JSON.readTree(step.resolve("merges.json").toFile());
         long seed = merges.path("seed").asLong();
         List<String> variants = new ArrayList<>();
@@ -274,9 +278,9 @@ final class AnalysisSection {
     }
 
     /** The report's "Why the merges work" section. */
-    String markdown(MainTable table) throws IOException {
+    String markdown(MainTable table) {
         StringBuilder s = new StringBuilder("\n## Why the merges work: task vectors\n\n");
-        JsonNode a = JSON.readTree(firstAnalysis.resolve("analysis.json").toFile());
+        JsonNode a = firstAnalysis;
         List<String> variants = new ArrayList<>();
         a.path("variants").forEach(v -> variants.add(v.asText()));
         JsonNode model = a.path("model");

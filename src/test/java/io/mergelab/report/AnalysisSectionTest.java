@@ -72,7 +72,9 @@ class AnalysisSectionTest {
         assertTrue(md.contains("## Why the merges work: task vectors"), md);
         assertTrue(md.contains("| m1 | yelp | 3 | 0.6300 | 0.900 | 0.788 | 0.300 | 0.0500 (d 0.50) |"), md);
         assertTrue(md.contains("| untrimmed | 0.4000 |") && md.contains("| 0.50 | 0.1000 |"), md);
-        assertTrue(md.contains("n = 3, Pearson") || md.contains("Pearson r = "), md);
+        // retention 0.9, 0.9, 1.1 against cosine 0.3, 0.3, 0.5 and conflicts 0.05, 0.05, 0.2: both rise together
+        assertTrue(md.contains("retention vs mean cosine: Pearson r = 1.00, Spearman ρ = 1.00, n = 3; vs sign conflicts: "
+                + "Pearson r = 1.00, Spearman ρ = 1.00, n = 3."), md);
         assertTrue(Files.isRegularFile(out.resolve("analysis/analysis.json")));
         assertFalse(Files.exists(out.resolve("analysis/cosine.png")), "no figures copied when plots are off");
     }
