@@ -1,6 +1,6 @@
 package io.mergelab.cli;
 
-import io.mergelab.config.Mark;
+import io.mergelab.yaml.Mark;
 import io.mergelab.merge.MethodRegistry;
 import io.mergelab.search.SearchConfig;
 import io.mergelab.search.SearchConfigParser;

@@ -1,5 +1,13 @@
 package io.mergelab.config;
 
+import io.mergelab.yaml.ConfigException;
+
+import io.mergelab.yaml.YamlLoader;
+
+import io.mergelab.yaml.Mark;
+
+import io.mergelab.yaml.Node;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

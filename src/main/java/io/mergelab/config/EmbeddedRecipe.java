@@ -1,5 +1,13 @@
 package io.mergelab.config;
 
+import io.mergelab.yaml.ConfigException;
+
+import io.mergelab.yaml.Fields;
+
+import io.mergelab.yaml.Mark;
+
+import io.mergelab.yaml.Node;
+
 import io.mergelab.config.StudyConfig.MergeModel;
 import io.mergelab.config.StudyConfig.MergeSpec;
 import io.mergelab.data.Suggest;

@@ -1,5 +1,11 @@
 package io.mergelab.config;
 
+import io.mergelab.yaml.ConfigException;
+
+import io.mergelab.yaml.Fields;
+
+import io.mergelab.yaml.Node;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package io.mergelab.config;
 
+import io.mergelab.yaml.Node;
+
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 

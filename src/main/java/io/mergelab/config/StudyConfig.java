@@ -1,5 +1,7 @@
 package io.mergelab.config;
 
+import io.mergelab.yaml.Mark;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

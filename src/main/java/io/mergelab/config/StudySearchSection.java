@@ -1,5 +1,11 @@
 package io.mergelab.config;
 
+import io.mergelab.yaml.ConfigException;
+
+import io.mergelab.yaml.Mark;
+
+import io.mergelab.yaml.Node;
+
 import io.mergelab.config.StudyConfig.DatasetRef;
 import io.mergelab.config.StudyConfig.StudySearch;
 import io.mergelab.data.Suggest;

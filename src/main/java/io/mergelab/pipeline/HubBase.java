@@ -1,6 +1,6 @@
 package io.mergelab.pipeline;
 
-import io.mergelab.config.ConfigException;
+import io.mergelab.yaml.ConfigException;
 import io.mergelab.config.StudyConfig;
 import io.mergelab.model.hub.HubException;
 import io.mergelab.model.hub.HubSettings;

@@ -1,6 +1,6 @@
 package io.mergelab.pipeline;
 
-import io.mergelab.config.Mark;
+import io.mergelab.yaml.Mark;
 import io.mergelab.config.StudyConfig;
 import io.mergelab.data.DatasetSplits;
 import io.mergelab.merge.MethodRegistry;

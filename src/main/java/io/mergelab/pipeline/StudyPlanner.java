@@ -1,6 +1,6 @@
 package io.mergelab.pipeline;
 
-import io.mergelab.config.ConfigException;
+import io.mergelab.yaml.ConfigException;
 import io.mergelab.config.StudyConfig;
 import io.mergelab.config.StudyConfig.DatasetRef;
 import io.mergelab.config.StudyConfig.MergeModel;
@@ -94,7 +94,7 @@ public final class StudyPlanner {
         }
     }
 
-    private static void checkArgs(Map<String, Object> args, io.mergelab.config.Mark mark, String what) {
+    private static void checkArgs(Map<String, Object> args, io.mergelab.yaml.Mark mark, String what) {
         try {
             TrainingArgs.fromMap(args);
         } catch (RuntimeException e) {

@@ -1,8 +1,8 @@
 package io.mergelab.search;
 
-import io.mergelab.config.ConfigException;
-import io.mergelab.config.Node;
-import io.mergelab.config.YamlLoader;
+import io.mergelab.yaml.ConfigException;
+import io.mergelab.yaml.Node;
+import io.mergelab.yaml.YamlLoader;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 

@@ -3,7 +3,7 @@ package io.mergelab.search;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mergelab.config.Mark;
+import io.mergelab.yaml.Mark;
 import io.mergelab.data.DatasetSpec;
 import io.mergelab.data.DatasetSplits;
 import io.mergelab.data.Datasets;

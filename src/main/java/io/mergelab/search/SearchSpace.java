@@ -1,7 +1,7 @@
 package io.mergelab.search;
 
-import io.mergelab.config.ConfigException;
-import io.mergelab.config.Mark;
+import io.mergelab.yaml.ConfigException;
+import io.mergelab.yaml.Mark;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.MethodRegistry;
 import io.mergelab.merge.ParamSpec;

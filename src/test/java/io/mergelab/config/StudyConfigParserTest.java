@@ -1,5 +1,7 @@
 package io.mergelab.config;
 
+import io.mergelab.yaml.ConfigException;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

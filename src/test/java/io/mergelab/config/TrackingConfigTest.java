@@ -1,5 +1,7 @@
 package io.mergelab.config;
 
+import io.mergelab.yaml.ConfigException;
+
 import io.mergelab.pipeline.TrackingSettings;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

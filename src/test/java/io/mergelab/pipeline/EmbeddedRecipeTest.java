@@ -1,6 +1,6 @@
 package io.mergelab.pipeline;
 
-import io.mergelab.config.ConfigException;
+import io.mergelab.yaml.ConfigException;
 import io.mergelab.model.checkpoint.CheckpointDir;
 import io.mergelab.model.gpt2.Gpt2Factory;
 import io.mergelab.model.gpt2.ModelPreset;

@@ -3,7 +3,7 @@ package io.mergelab.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mergelab.cli.Main;
-import io.mergelab.config.Mark;
+import io.mergelab.yaml.Mark;
 import io.mergelab.config.StudyConfig;
 import io.mergelab.data.DatasetSpec;
 import io.mergelab.data.Datasets;

@@ -1,7 +1,7 @@
 package io.mergelab.pipeline;
 
-import io.mergelab.config.ConfigException;
-import io.mergelab.config.Mark;
+import io.mergelab.yaml.ConfigException;
+import io.mergelab.yaml.Mark;
 import io.mergelab.config.StudyConfig;
 import io.mergelab.model.hub.HubSettings;
 import io.mergelab.slurm.SbatchRenderer;

@@ -1,6 +1,6 @@
 package io.mergelab.pipeline;
 
-import io.mergelab.config.ConfigException;
+import io.mergelab.yaml.ConfigException;
 import io.mergelab.config.StudyConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

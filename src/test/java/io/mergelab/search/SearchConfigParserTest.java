@@ -1,6 +1,6 @@
 package io.mergelab.search;
 
-import io.mergelab.config.ConfigException;
+import io.mergelab.yaml.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package io.mergelab.search;
 
-import io.mergelab.config.Mark;
+import io.mergelab.yaml.Mark;
 import io.mergelab.data.DatasetSpec;
 import io.mergelab.data.DatasetSplits;
 import io.mergelab.data.Datasets;

@@ -1,6 +1,6 @@
 package io.mergelab.search;
 
-import io.mergelab.config.Mark;
+import io.mergelab.yaml.Mark;
 import io.mergelab.merge.MethodRegistry;
 import io.mergelab.track.NoopTracker;
 import org.junit.jupiter.api.Tag;

@@ -1,4 +1,4 @@
-package io.mergelab.config;
+package io.mergelab.yaml;
 
 /** A config that cannot be used; the message is one line: {@code file:line:column: what was expected}. */
 public final class ConfigException extends RuntimeException {

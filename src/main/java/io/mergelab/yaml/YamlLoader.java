@@ -1,4 +1,4 @@
-package io.mergelab.config;
+package io.mergelab.yaml;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;

@@ -1,4 +1,4 @@
-package io.mergelab.config;
+package io.mergelab.yaml;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.mergelab.config;
+package io.mergelab.yaml;
 
 import io.mergelab.data.Suggest;
 
@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.Set;
 
 /** Typed reads from a mapping node; every failure names the node's position and what was expected. */
-final class Fields {
+public final class Fields {
     private final Node.MapNode map;
     private final String where;
 
-    Fields(Node node, String where) {
+    public Fields(Node node, String where) {
         if (!(node instanceof Node.MapNode m)) {
             throw new ConfigException(node.mark(), where + ": expected a mapping, got " + node.kind());
         }
@@ -22,32 +22,32 @@ final class Fields {
         this.where = where;
     }
 
-    Node.MapNode node() {
+    public Node.MapNode node() {
         return map;
     }
 
-    Mark mark() {
+    public Mark mark() {
         return map.mark();
     }
 
-    String path(String key) {
+    public String path(String key) {
         return where.isEmpty() ? key : where + "." + key;
     }
 
-    boolean has(String key) {
+    public boolean has(String key) {
         return map.has(key);
     }
 
-    Node get(String key) {
+    public Node get(String key) {
         return map.has(key) ? map.get(key) : null;
     }
 
-    Mark markOf(String key) {
+    public Mark markOf(String key) {
         Node n = get(key);
         return n != null ? n.mark() : map.mark();
     }
 
-    void allowOnly(Collection<String> allowed) {
+    public void allowOnly(Collection<String> allowed) {
         for (Node.Entry e : map.entries().values()) {
             if (!allowed.contains(e.key())) {
                 String hint = Suggest.closest(e.key(), allowed);
@@ -58,7 +58,7 @@ final class Fields {
         }
     }
 
-    Node require(String key) {
+    public Node require(String key) {
         Node n = get(key);
         if (n == null) {
             throw new ConfigException(map.mark(), "missing required key '" + path(key) + "'");
@@ -66,28 +66,28 @@ final class Fields {
         return n;
     }
 
-    String string(String key, String fallback) {
+    public String string(String key, String fallback) {
         Node n = get(key);
         return n == null ? fallback : asString(n, path(key));
     }
 
-    String requireString(String key) {
+    public String requireString(String key) {
         return asString(require(key), path(key));
     }
 
-    static String asString(Node n, String what) {
+    public static String asString(Node n, String what) {
         if (n instanceof Node.Scalar s && !s.isNull()) {
             return s.text();
         }
         throw new ConfigException(n.mark(), what + ": expected a string, got " + n.kind());
     }
 
-    long integer(String key, long fallback, long min, long max) {
+    public long integer(String key, long fallback, long min, long max) {
         Node n = get(key);
         return n == null ? fallback : asLong(n, path(key), min, max);
     }
 
-    static long asLong(Node n, String what, long min, long max) {
+    public static long asLong(Node n, String what, long min, long max) {
         Object v = n instanceof Node.Scalar s ? s.plain() : null;
         if (!(v instanceof Long l)) {
             throw new ConfigException(n.mark(), what + ": expected an integer, got " + describe(n));
@@ -98,12 +98,12 @@ final class Fields {
         return l;
     }
 
-    double number(String key, double fallback) {
+    public double number(String key, double fallback) {
         Node n = get(key);
         return n == null ? fallback : asDouble(n, path(key));
     }
 
-    static double asDouble(Node n, String what) {
+    public static double asDouble(Node n, String what) {
         if (n instanceof Node.Scalar s) {
             Object v = s.plain();
             if (v instanceof Number num) {
@@ -120,7 +120,7 @@ final class Fields {
         throw new ConfigException(n.mark(), what + ": expected a number, got " + describe(n));
     }
 
-    static double asDoubleIn(Node n, String what, double min, boolean minOpen, double max) {
+    public static double asDoubleIn(Node n, String what, double min, boolean minOpen, double max) {
         double v = asDouble(n, what);
         if (Double.isNaN(v) || (minOpen ? v <= min : v < min) || v > max) {
             throw new ConfigException(n.mark(), what + ": expected a number in " + (minOpen ? "(" : "[") + min
@@ -129,7 +129,7 @@ final class Fields {
         return v;
     }
 
-    boolean bool(String key, boolean fallback) {
+    public boolean bool(String key, boolean fallback) {
         Node n = get(key);
         if (n == null) {
             return fallback;
@@ -140,7 +140,7 @@ final class Fields {
         throw new ConfigException(n.mark(), path(key) + ": expected true or false, got " + describe(n));
     }
 
-    String choice(String key, String fallback, Set<String> allowed) {
+    public String choice(String key, String fallback, Set<String> allowed) {
         Node n = get(key);
         if (n == null) {
             return fallback;
@@ -148,7 +148,7 @@ final class Fields {
         return asChoice(n, path(key), allowed);
     }
 
-    static String asChoice(Node n, String what, Collection<String> allowed) {
+    public static String asChoice(Node n, String what, Collection<String> allowed) {
         String v = asString(n, what);
         if (!allowed.contains(v)) {
             String hint = Suggest.closest(v, allowed);
@@ -159,7 +159,7 @@ final class Fields {
         return v;
     }
 
-    List<Node> list(String key) {
+    public List<Node> list(String key) {
         Node n = get(key);
         if (n == null) {
             return List.of();
@@ -171,7 +171,7 @@ final class Fields {
     }
 
     /** A list, or a single value standing for a one-element list (sweeps write {@code density: 0.5} too). */
-    List<Node> listOrOne(String key) {
+    public List<Node> listOrOne(String key) {
         Node n = get(key);
         if (n == null) {
             return List.of();
@@ -185,7 +185,7 @@ final class Fields {
         return List.of(n);
     }
 
-    Map<String, Object> plainMap(String key) {
+    public Map<String, Object> plainMap(String key) {
         Node n = get(key);
         if (n == null) {
             return Map.of();
@@ -198,7 +198,7 @@ final class Fields {
         return new LinkedHashMap<>(plain);
     }
 
-    List<String> strings(String key) {
+    public List<String> strings(String key) {
         List<String> out = new ArrayList<>();
         for (Node n : listOrOne(key)) {
             out.add(asString(n, path(key)));
@@ -206,7 +206,7 @@ final class Fields {
         return out;
     }
 
-    static String describe(Node n) {
+    public static String describe(Node n) {
         if (n instanceof Node.Scalar s && !s.isNull()) {
             return s.kind() + " '" + s.text() + "'";
         }

@@ -1,4 +1,4 @@
-package io.mergelab.config;
+package io.mergelab.yaml;
 
 /** Where a config value came from: a file position (1-based) or a command-line override. */
 public record Mark(String source, int line, int column) {
