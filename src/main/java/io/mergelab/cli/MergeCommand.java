@@ -122,16 +122,31 @@ final class MergeCommand implements Callable<Integer> {
 
     /**
      * The help's method list, from the method registry (a plug-in jar's methods included): one line per method with
-     * its description, replacing the "Methods" placeholder line.
+     * its name in tables and its parameters, replacing the "Methods" placeholder line.
      */
     static void describeMethods(picocli.CommandLine merge) {
         io.mergelab.merge.MethodRegistry registry = io.mergelab.merge.MethodRegistry.load();
         java.util.List<String> lines = new java.util.ArrayList<>();
         for (String line : merge.getCommandSpec().usageMessage().description()) {
             if (line.startsWith("Methods: ")) {
-                lines.add("Methods (" + registry.names().size() + "; details in docs/merge-methods.md):");
+                lines.add("Methods (" + registry.names().size() + "; * required, =default; see "
+                        + "docs/merge-methods.md):");
                 for (String name : new java.util.TreeSet<>(registry.names())) {
-                    lines.add(String.format(java.util.Locale.ROOT, "  %-17s %s", name, registry.get(name).displayName()));
+                    io.mergelab.merge.MergeMethod m = registry.get(name);
+                    // wrapped here, continuation indented under the text (picocli would wrap to column 0)
+                    StringBuilder row = new StringBuilder(String.format(java.util.Locale.ROOT, "  %-17s %s:", name,
+                            m.displayName()));
+                    for (String p : io.mergelab.merge.MethodsDoc.signature(m).split(" ")) {
+                        if (p.isEmpty()) {
+                            continue;
+                        }
+                        if (row.length() + 1 + p.length() > 79) {
+                            lines.add(row.toString());
+                            row = new StringBuilder(" ".repeat(19));
+                        }
+                        row.append(' ').append(p);
+                    }
+                    lines.add(row.toString());
                 }
             } else {
                 lines.add(line);

@@ -109,7 +109,10 @@ final class EmbeddedRecipe {
         }
     }
 
-    /** Parameter names the method does not read, and densities outside (0, 1], fail here rather than mid-study. */
+    /**
+     * Parameter names the method does not read, and plain numbers outside the range the method declares, fail here
+     * rather than mid-study.
+     */
     private static void checkParameters(Fields rf, String method, String where) {
         Set<String> known = new java.util.TreeSet<>();
         MethodRegistry.load().get(method).parameters().forEach(p -> known.add(p.name()));
@@ -143,8 +146,9 @@ final class EmbeddedRecipe {
                         + " has no parameter '" + e.key() + "'" + (hint != null ? " (did you mean '" + hint + "'?)" : "")
                         + "; it reads " + String.join(", ", known));
             }
-            if (e.key().equals("density") && e.value() instanceof Node.Scalar) {
-                Fields.asDoubleIn(e.value(), where + ".density", 0, true, 1);
+            io.mergelab.merge.ParamSpec.Range range = StudyConfigParser.rangeOf(e.key());
+            if (range.bounded() && e.value() instanceof Node.Scalar s && s.type() != Node.ScalarType.BOOL) {
+                StudyConfigParser.inRange(e.value(), where + "." + e.key(), range);
             }
         }
     }

@@ -519,8 +519,10 @@ public final class StudyConfigParser {
             throw new ConfigException(f.mark(), "merges[]: method '" + method + "' needs base_model ('base' for the "
                     + "pre-trained model, or a variant name)");
         }
-        if (method.equals("slerp") && models.size() != 2) {
-            throw new ConfigException(f.markOf("models"), "merges[]: slerp merges exactly 2 models, got " + models.size());
+        int count = REGISTRY.get(method).modelCount();
+        if (count > 0 && models.size() != count) {
+            throw new ConfigException(f.markOf("models"), "merges[]: " + method + " merges exactly " + count
+                    + " models, got " + models.size());
         }
         return base;
     }
@@ -533,17 +535,24 @@ public final class StudyConfigParser {
         f.allowOnly(allowed);
         Map<String, Object> out = new LinkedHashMap<>();
         for (Node.Entry e : f.node().entries().values()) {
-            String what = where + "." + e.key();
-            switch (e.key()) {
-                case "density", "t" -> out.put(e.key(), Fields.asDoubleIn(e.value(), what, 0, e.key().equals("density"), 1));
-                case "weight" -> out.put(e.key(), Fields.asDoubleIn(e.value(), what, -10, false, 10));
-                case "lambda" -> out.put(e.key(), Fields.asDoubleIn(e.value(), what, 0, true, 10));
-                case "epsilon", "gamma", "k", "select_topk" ->
-                        out.put(e.key(), Fields.asDoubleIn(e.value(), what, 0, false, 1));
-                default -> out.put(e.key(), e.value().plain());
-            }
+            io.mergelab.merge.ParamSpec.Range range = rangeOf(e.key());
+            out.put(e.key(), range.bounded() && !(e.value() instanceof Node.Scalar s && s.type() == Node.ScalarType.BOOL)
+                    ? inRange(e.value(), where + "." + e.key(), range) : e.value().plain());
         }
         return out;
+    }
+
+    static io.mergelab.merge.ParamSpec.Range rangeOf(String param) {
+        return REGISTRY.rangeOf(param);
+    }
+
+    /** A number in the range a method declares for the parameter, or a one-line error at its position. */
+    static double inRange(Node n, String what, io.mergelab.merge.ParamSpec.Range range) {
+        double v = Fields.asDouble(n, what);
+        if (Double.isNaN(v) || !range.contains(v)) {
+            throw new ConfigException(n.mark(), what + ": expected a number in " + range + ", got " + v);
+        }
+        return v;
     }
 
     private static List<MergeSpec> sweep(Node item, Set<String> variants) {
@@ -558,9 +567,9 @@ public final class StudyConfigParser {
             throw new ConfigException(f.mark(), "sweeps[" + name + "]: missing 'methods' (a list of merge methods)");
         }
         List<MergeModel> models = mergeModels(f, variants, null);
-        List<Double> densities = values(f, "density", 0, true, 1);
-        List<Double> weights = values(f, "weight", -10, false, 10);
-        List<Double> lambdas = values(f, "lambda", 0, true, 10);
+        List<Double> densities = values(f, "density");
+        List<Double> weights = values(f, "weight");
+        List<Double> lambdas = values(f, "lambda");
         List<MergeSpec> out = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();
         for (String method : methods) {
@@ -607,10 +616,10 @@ public final class StudyConfigParser {
         return l;
     }
 
-    private static List<Double> values(Fields f, String key, double min, boolean minOpen, double max) {
+    private static List<Double> values(Fields f, String key) {
         List<Double> out = new ArrayList<>();
         for (Node n : f.listOrOne(key)) {
-            out.add(Fields.asDoubleIn(n, "sweeps[]." + key, min, minOpen, max));
+            out.add(inRange(n, "sweeps[]." + key, rangeOf(key)));
         }
         return out;
     }

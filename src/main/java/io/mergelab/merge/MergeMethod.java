@@ -16,6 +16,21 @@ public interface MergeMethod {
 
     BasePolicy basePolicy();
 
+    /**
+     * How many models the method merges, the base among them (slerp: 2); 0 for any number. The planner and a study's
+     * validation refuse another count before anything runs.
+     */
+    default int modelCount() {
+        return 0;
+    }
+
+    /**
+     * Checks one planned tensor's resolved parameters before any tensor is merged (linear: weights that sum to 0 under
+     * normalize). Throws {@link MergeException} saying what is wrong; the planner prefixes the recipe file.
+     */
+    default void check(PlannedTensor tensor) {
+    }
+
     /** Short description for the README model card. */
     default String description() {
         return name();

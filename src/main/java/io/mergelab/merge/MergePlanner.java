@@ -266,18 +266,19 @@ public final class MergePlanner {
                     + "one model per slice (got " + inputs.size() + ": " + inputs.stream()
                     .map(i -> i.model().ref()).toList() + ")");
         }
-        if (method.name().equals("linear") && global.getOrDefault("normalize", 0.0) != 0) {
-            double sum = 0;
-            for (PlannedTensor.Input in : inputs) {
-                sum += in.params().get("weight");
-            }
-            if (sum == 0) {
-                throw new MergeException(r.file() + ": tensor '" + outName + "': parameter 'weight' sums to 0 over "
-                        + "models " + inputs.stream().map(i -> i.model().ref()).toList()
-                        + " with normalize: true (set normalize: false for weights that cancel)");
-            }
+        if (method.modelCount() > 0 && inputs.size() != method.modelCount()) {
+            throw new MergeException(r.file() + ": tensor '" + outName + "': merge_method " + method.name()
+                    + " merges exactly " + method.modelCount() + " models (the base among them), got " + inputs.size()
+                    + ": " + inputs.stream().map(i -> i.model().ref()).toList());
         }
-        return new PlannedTensor(outName, shape, inputs, baseIndex, global, tensorSeed(seed, outName), false);
+        PlannedTensor planned = new PlannedTensor(outName, shape, inputs, baseIndex, global, tensorSeed(seed, outName),
+                false);
+        try {
+            method.check(planned);
+        } catch (MergeException e) {
+            throw new MergeException(r.file() + ": " + e.getMessage(), e);
+        }
+        return planned;
     }
 
     private static Double resolve(ParamSpec p, String name, double t, Map<String, ParamValue> slice,

@@ -21,22 +21,35 @@ public final class MethodsDoc {
                 .append("Parameters marked per model are read from each model's `parameters:` first, then the ")
                 .append("recipe's; a parameter without a default is required. A plug-in jar adds methods by ")
                 .append("ServiceLoader ([adding-a-merge-method.md](adding-a-merge-method.md)).\n\n");
+        s.append("A study checks each number against the range shown (a typo guard); a recipe runs as mergekit runs ")
+                .append("it. A method with a fixed number of models says so.\n\n");
         s.append("| method | name in tables | base model | parameters | what it does |\n|---|---|---|---|---|\n");
         for (String name : new TreeSet<>(registry.names())) {
             MergeMethod m = registry.get(name);
             String params = m.parameters().stream().map(MethodsDoc::param).collect(Collectors.joining("<br>"));
             s.append("| `").append(name).append("` | ").append(m.displayName()).append(" | ").append(base(m.basePolicy()))
-                    .append(" | ").append(params.isEmpty() ? "–" : params).append(" | ").append(m.description())
+                    .append(m.modelCount() > 0 ? "; exactly " + m.modelCount() + " models" : "").append(" | ").append(params.isEmpty() ? "–" : params).append(" | ").append(m.description())
                     .append(" |\n");
         }
         return s.toString();
+    }
+
+    /**
+     * A method's parameters on one line, as {@code merge --help} lists them: {@code weight*} required,
+     * {@code density=1} with its default, {@code scale?} optional.
+     */
+    public static String signature(MergeMethod m) {
+        return m.parameters().stream().map(p -> p.name() + (p.required() ? "*" : Double.isNaN(p.defaultValue()) ? "?"
+                : "=" + (p.bool() ? String.valueOf(p.defaultValue() != 0)
+                : String.format(Locale.ROOT, "%s", p.defaultValue()).replaceAll("\\.0$", ""))))
+                .collect(Collectors.joining(" "));
     }
 
     private static String param(ParamSpec p) {
         String value = p.required() ? "required" : Double.isNaN(p.defaultValue()) ? "optional" : p.bool() ? "default " + (p.defaultValue() != 0 ? "true" : "false")
                 : "default " + String.format(Locale.ROOT, "%s", p.defaultValue()).replaceAll("\\.0$", "");
         return "`" + p.name() + "` (" + (p.perModel() ? "per model" : "global") + (p.bool() ? ", bool" : "") + ", "
-                + value + ")";
+                + value + (p.range().bounded() && !p.bool() ? ", in " + p.range() : "") + ")";
     }
 
     private static String base(BasePolicy b) {

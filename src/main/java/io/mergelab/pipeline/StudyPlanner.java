@@ -37,8 +37,6 @@ import java.util.TreeMap;
 public final class StudyPlanner {
     /** Bumped when a step's action changes meaning, so old outputs are not reused. */
     static final int VERSION = 1;
-    private static final Set<String> WEIGHTED = Set.of("linear", "task_arithmetic", "ties", "dare_ties",
-            "dare_linear", "breadcrumbs", "breadcrumbs_ties", "della", "della_linear");
 
     private final Path tokenizerDir;
     private final Merger merger;
@@ -284,7 +282,9 @@ public final class StudyPlanner {
             List<Map.Entry<String, Map<String, Object>>> models = new ArrayList<>();
             List<Object> modelInputs = new ArrayList<>();
             List<Step> deps = new ArrayList<>();
-            boolean weighted = WEIGHTED.contains(m.method());
+            // a method that requires each model's weight gets equal ones when the study gives none (as the seed study)
+            boolean weighted = MethodRegistry.load().get(m.method()).parameters().stream()
+                    .anyMatch(p -> p.name().equals("weight") && p.perModel() && p.required());
             boolean anyWeight = m.parameters().containsKey("weight")
                     || m.models().stream().anyMatch(x -> x.parameters().containsKey("weight"));
             for (MergeModel mm : m.models()) {

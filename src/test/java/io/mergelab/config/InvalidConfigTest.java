@@ -172,9 +172,9 @@ class InvalidConfigTest {
                 + " {density: 0.5}}]}\n", "4:58: unknown key 'merges[].models[yelp].parameters.density'; expected "
                 + "one of weight");
         ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(Files.writeString(
-                home.resolve("study.yaml"), "name: s\ndatasets: [yelp]\nmerges:\n  - {method: sce, models: [yelp]}\n"),
+                home.resolve("study.yaml"), "name: s\ndatasets: [yelp]\nmerges:\n  - {method: fisher, models: [yelp]}\n"),
                 List.of()));
-        assertTrue(e.getMessage().contains("merges[].method: unknown value 'sce'"), e.getMessage());
+        assertTrue(e.getMessage().contains("merges[].method: unknown value 'fisher'"), e.getMessage());
         assertTrue(StudyConfigParser.METHODS.containsKey("random_select") && StudyConfigParser.METHODS.containsKey(
                 "passthrough"), "methods the engine has are accepted: " + StudyConfigParser.METHODS.keySet());
         assertFalse(StudyConfigParser.METHODS.get("linear"));
@@ -191,7 +191,7 @@ class InvalidConfigTest {
                     base_model: base
                     models: [yelp]
                     parameters: {density: 1.5}
-                """, "7:27: merges[ties].parameters.density: expected a number in (0.0, 1.0], got 1.5");
+                """, "7:27: merges[ties].parameters.density: expected a number in (0, 1], got 1.5");
     }
 
     @Test

@@ -24,7 +24,7 @@ class MethodsDocTest {
             assertTrue(generated.contains("| `" + name + "` |"), name);
         }
         assertTrue(generated.contains("| `ties` | TIES | required | ") && generated.contains("`weight` (per model, "
-                + "required)"), generated);
+                + "required, in [-10, 10])"), generated);
         assertEquals(generated, Files.readString(PAGE), PAGE + " is out of date with the method registry: run "
                 + "bin/native-env mvn -q -o test -Dtest=MethodsDocTest -Dmergelab.regenerate=true");
     }

@@ -5,6 +5,7 @@ import io.mergelab.merge.MergeException;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.PlannedTensor;
 import io.mergelab.merge.TensorMerge;
 
 import java.util.List;
@@ -28,12 +29,29 @@ public final class LinearMethod implements MergeMethod {
 
     @Override
     public List<ParamSpec> parameters() {
-        return List.of(ParamSpec.model("weight", null), ParamSpec.flag("normalize", true));
+        return List.of(CommonParams.WEIGHT, ParamSpec.flag("normalize", true));
     }
 
     @Override
     public BasePolicy basePolicy() {
         return BasePolicy.INPUT;
+    }
+
+    /** Weights that cancel would divide by 0 under normalize: refused when planned, not after hours of merging. */
+    @Override
+    public void check(PlannedTensor t) {
+        if (t.global().getOrDefault("normalize", 0.0) == 0) {
+            return;
+        }
+        double sum = 0;
+        for (PlannedTensor.Input in : t.inputs()) {
+            sum += in.params().get("weight");
+        }
+        if (sum == 0) {
+            throw MergeException.at(t.name(), "parameter 'weight' sums to 0 over models "
+                    + t.inputs().stream().map(i -> i.model().ref()).toList()
+                    + " with normalize: true (set normalize: false for weights that cancel)");
+        }
     }
 
     @Override

@@ -27,7 +27,7 @@ public final class RandomSelectMethod implements MergeMethod {
 
     @Override
     public List<ParamSpec> parameters() {
-        return List.of(ParamSpec.model("weight", 1.0), ParamSpec.flag("per_element", false));
+        return List.of(CommonParams.WEIGHT.withDefault(1.0), ParamSpec.flag("per_element", false));
     }
 
     @Override

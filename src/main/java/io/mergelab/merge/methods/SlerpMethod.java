@@ -25,12 +25,17 @@ public final class SlerpMethod implements MergeMethod {
 
     @Override
     public List<ParamSpec> parameters() {
-        return List.of(ParamSpec.global("t", null));
+        return List.of(CommonParams.T);
     }
 
     @Override
     public BasePolicy basePolicy() {
         return BasePolicy.REQUIRED;
+    }
+
+    @Override
+    public int modelCount() {
+        return 2;
     }
 
     @Override

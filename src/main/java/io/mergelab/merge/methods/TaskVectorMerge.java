@@ -67,12 +67,12 @@ abstract class TaskVectorMerge implements MergeMethod {
     public List<ParamSpec> parameters() {
         List<ParamSpec> p = new ArrayList<>(List.of(ParamSpec.flag("int8_mask", false),
                 ParamSpec.flag("normalize", defaultNormalize), ParamSpec.flag("rescale", defaultRescale),
-                ParamSpec.global("lambda", 1.0), ParamSpec.model("weight", null), ParamSpec.model("density", 1.0)));
+                ParamSpec.global("lambda", 1.0).in(0, true, 10, false), CommonParams.WEIGHT, CommonParams.DENSITY));
         if (sparsifier == Sparsifier.MAGNITUDE_OUTLIERS) {
-            p.add(ParamSpec.model("gamma", 0.01));
+            p.add(ParamSpec.model("gamma", 0.01).in(0, 1));
         }
         if (sparsifier == Sparsifier.DELLA_MAGPRUNE) {
-            p.add(ParamSpec.model("epsilon", 0.15));
+            p.add(ParamSpec.model("epsilon", 0.15).in(0, 1));
         }
         return List.copyOf(p);
     }
