@@ -7,6 +7,7 @@
 #   3. gpt2/small-seed1234.json                from `bin/mergelab init-model --preset small --seed 1234`
 #                                              (only if bin/mergelab exists and that command works)
 #   4. stats/*.json                            statistics for results tables (make_stats_golden.py; numpy + scipy)
+#      train/training-arguments.json           TrainingArguments' fields and defaults (make_training_args_golden.py)
 # Run from anywhere; paths are resolved from this script's location.
 set -euo pipefail
 
@@ -51,6 +52,9 @@ fi
 
 echo "[golden] task-vector analysis -> src/test/resources/golden/analysis (checkpoints + task-vectors.json)"
 "$PY" tools/golden/make_analysis_golden.py src/test/resources/golden/analysis
+
+echo "[golden] TrainingArguments names and defaults -> src/test/resources/golden/train/training-arguments.json"
+"$PY" tools/golden/make_training_args_golden.py src/test/resources/golden/train/training-arguments.json
 
 echo "[golden] statistics -> src/test/resources/golden/stats"
 "$PY" tools/golden/make_stats_golden.py src/test/resources/golden/stats

@@ -8,9 +8,11 @@ import io.mergelab.train.FineTuneJob;
 import io.mergelab.train.FineTuneResult;
 import io.mergelab.train.FineTuner;
 import io.mergelab.train.TrainingArgs;
+import io.mergelab.train.TrainingArgsDoc;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,11 +29,23 @@ import java.util.concurrent.Callable;
 
 @Command(name = "finetune",
         description = {"Fine-tune a GPT-2 checkpoint as a sequence classifier on a dataset spec.",
-            "Training arguments use transformers' TrainingArguments names (--set learning_rate=2e-5 ...,",
-            "or a YAML file with --args). An interrupted run resumes when started again with the same command.",
-            "OUT receives an HF GPT2ForSequenceClassification dir, training_state.json and metrics.json."},
-        mixinStandardHelpOptions = true)
+            "Training arguments (listed below) take transformers' TrainingArguments names:",
+            "--set learning_rate=2e-5 ..., or a YAML file with --args. An interrupted run",
+            "resumes when started again with the same command. OUT receives an HF",
+            "GPT2ForSequenceClassification dir, training_state.json and metrics.json."},
+        mixinStandardHelpOptions = true, modelTransformer = FinetuneCommand.ArgumentsHelp.class)
 final class FinetuneCommand implements Callable<Integer> {
+
+    /** The help's footer lists the training arguments from the one table that parses them. */
+    static final class ArgumentsHelp implements CommandLine.IModelTransformer {
+        @Override
+        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
+            List<String> footer = new ArrayList<>(List.of(""));
+            footer.addAll(TrainingArgsDoc.helpLines());
+            spec.usageMessage().footer(footer.toArray(String[]::new));
+            return spec;
+        }
+    }
 
     @Option(names = "--model", required = true, paramLabel = "DIR|ORG/NAME[@REV]",
             description = "GPT-2 checkpoint directory (with tokenizer.json), or a hub id from the Hugging Face cache.")
@@ -113,8 +127,8 @@ final class FinetuneCommand implements Callable<Integer> {
             }
             train = Datasets.disjointSlices(train, k, dataSeed).get(i - 1);
         }
-        for (String ignored : args.ignoredKeys()) {
-            System.err.println("mergelab: note: training argument " + ignored + " has no effect here and is ignored");
+        for (String note : args.warnings()) {
+            System.err.println("mergelab: note: " + note);
         }
         System.err.printf(Locale.ROOT, "finetune %s on %s: %d train / %d validation / %d test examples, labels %s%n",
                 model, splits.name(), train.size(), splits.validation().size(), splits.test().size(), splits.labels());

@@ -27,8 +27,8 @@ import java.util.concurrent.Callable;
             ".txt files (one document per line; text after a tab is dropped, so UCI sentiment files work),",
             ".tsv/.csv files (the text/review/sentence column, or --column) and directories of those.",
             "A seeded share of the documents is held out and its perplexity reported before and after.",
-            "Training arguments use transformers' names (--set learning_rate=1e-3 ...); defaults: learning_rate 1e-3,",
-            "max_steps 300, batch 16, max_length (block size) 64, cosine schedule, warmup_ratio 0.05, weight_decay 0.01.",
+            "Training arguments use transformers' names (--set learning_rate=1e-3 ...), with pre-training defaults",
+            "(docs/training-args.md#pre-training; max_length is the block size).",
             "An interrupted run resumes when started again with the same command.",
             "OUT receives an HF GPT2LMHeadModel dir (transformers loads it), training_state.json and metrics.json.",
             "Example: mergelab pretrain --preset tiny --corpus data/uci-sentiment/imdb_labelled.txt \\",
@@ -104,6 +104,9 @@ final class PretrainCommand implements Callable<Integer> {
         TrainingArgs args = CausalLmPretrainer.arguments(explicit);
         for (String s : sets) {
             args = args.withAssignment(s);
+        }
+        for (String note : args.warnings()) {
+            System.err.println("mergelab: note: " + note);
         }
         TextCorpus text = TextCorpus.read(corpus, column);
         System.err.printf(Locale.ROOT, "pretrain %s on %d documents from %d files%n",

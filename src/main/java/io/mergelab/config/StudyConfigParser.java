@@ -49,9 +49,6 @@ public final class StudyConfigParser {
     static final List<String> MERGE_PARAMS = REGISTRY.names().stream()
             .flatMap(m -> REGISTRY.get(m).parameters().stream().map(io.mergelab.merge.ParamSpec::name))
             .distinct().sorted().toList();
-    /** transformers TrainingArguments keys about the hub and output places: the pipeline decides those. */
-    static final Set<String> PLACE_KEYS = Set.of("output_dir", "push_to_hub", "hub_model_id", "hub_token",
-            "hub_strategy", "hub_private_repo", "logging_dir", "report_to", "overwrite_output_dir", "run_name");
     static final String BASE = "base";
 
     private final ConfigLayers layers;
@@ -318,6 +315,12 @@ public final class StudyConfigParser {
         return p;
     }
 
+    /**
+     * A training_args block, each entry judged by TrainingArgs' one table where it is written (so an error names its
+     * line or --set): a value keeps the setting's type (it is part of the fine-tune steps' identity), a transformers
+     * argument with no effect here is dropped with a note saying why, and a later spelling of an argument (an alias
+     * from --set) replaces an earlier one.
+     */
     static Map<String, Object> trainingArgs(Node n, String where, List<String> notes) {
         if (n == null) {
             return Map.of();
@@ -325,32 +328,20 @@ public final class StudyConfigParser {
         Fields f = new Fields(n, where);
         Map<String, Object> out = new LinkedHashMap<>();
         for (Node.Entry e : f.node().entries().values()) {
-            String key = e.key();
             Node v = e.value();
-            String what = where + "." + key;
-            if (PLACE_KEYS.contains(key)) {
-                notes.add(e.keyMark() + ": " + what + " ignored: the pipeline writes every step under outputs/<study>/");
+            io.mergelab.train.TrainingArgs.Entry entry;
+            try {
+                entry = io.mergelab.train.TrainingArgs.checkEntry(e.key(), v.plain());
+            } catch (io.mergelab.train.TrainingArgs.BadArgument bad) {
+                throw bad.unknown() ? new ConfigException(e.keyMark(), where + ": " + bad.getMessage())
+                        : new ConfigException(v.mark(), where + "." + e.key() + ": " + bad.problem());
+            }
+            if (entry.ignored()) {
+                notes.add(e.keyMark() + ": " + where + "." + e.key() + " ignored: " + entry.ignoredBecause());
                 continue;
             }
-            switch (key) {
-                case "learning_rate" -> out.put(key, Fields.asDoubleIn(v, what, 0, true, 1));
-                case "weight_decay", "warmup_ratio" -> out.put(key, Fields.asDoubleIn(v, what, 0, false, 1));
-                case "num_train_epochs" -> out.put(key, Fields.asDoubleIn(v, what, 0, true, 10_000));
-                case "per_device_train_batch_size", "per_device_eval_batch_size", "gradient_accumulation_steps",
-                        "max_length", "max_seq_length" -> out.put(key, Fields.asLong(v, what, 1, 1_000_000));
-                case "max_steps", "warmup_steps", "eval_steps", "save_steps", "logging_steps", "seed" ->
-                        out.put(key, Fields.asLong(v, what, key.equals("max_steps") ? -1 : 0, Integer.MAX_VALUE));
-                case "max_grad_norm" -> out.put(key, Fields.asDoubleIn(v, what, 0, false, 1e6));
-                default -> {
-                    try { // parsed here so an unknown key or bad value is blamed on its own line (or --set)
-                        io.mergelab.train.TrainingArgs.checkEntry(key, v.plain());
-                    } catch (IllegalArgumentException bad) {
-                        throw new ConfigException(bad.getMessage().startsWith("unknown") ? e.keyMark() : v.mark(),
-                                where + ": " + bad.getMessage());
-                    }
-                    out.put(key, v.plain());
-                }
-            }
+            out = io.mergelab.train.TrainingArgs.overlay(out, java.util.Collections.singletonMap(e.key(),
+                    entry.configValue()));
         }
         return out;
     }
@@ -390,8 +381,8 @@ public final class StudyConfigParser {
         String dataset = f.has("dataset") ? Fields.asChoice(f.get("dataset"), "variants[].dataset", datasetNames)
                 : onlyDataset(f, datasetNames);
         long seed = f.integer("seed", studySeed, 0, Integer.MAX_VALUE);
-        Map<String, Object> args = new LinkedHashMap<>(globalArgs);
-        args.putAll(trainingArgs(f.get("training_args"), "variants[].training_args", notes));
+        Map<String, Object> args = io.mergelab.train.TrainingArgs.overlay(globalArgs,
+                trainingArgs(f.get("training_args"), "variants[].training_args", notes));
         if (f.has("count")) {
             if (f.has("slice")) {
                 throw new ConfigException(f.markOf("slice"), "variants[]: give 'count' (k variants) or 'slice', not both");

@@ -6,19 +6,22 @@ import io.mergelab.model.checkpoint.Gpt2Config;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Immutable fine-tuning hyper-parameters, named and defaulted as in transformers' {@code TrainingArguments}
- * so a researcher's existing {@code training_args:} block works unchanged. Build from a YAML map
+ * so a researcher's existing {@code training_args:} block works unchanged. Each setting is declared once, in
+ * {@link TrainingSetting} (name, aliases, type, default, range, doc); the transformers arguments mergelab does not
+ * implement are {@link UnsupportedArgument} (ignored with a note, or refused). Build from a YAML map
  * ({@link #fromMap}) and/or {@code key=value} strings ({@link #with}); an unknown key is an error with a
- * "did you mean" hint. Keys that only matter to the Hugging Face hub or logging integrations are accepted
- * and ignored (listed in {@link #ignoredKeys()}).
+ * "did you mean" hint, a value out of its range an error naming the key and the range, and the checks between
+ * arguments ({@link #RULES}) run once every argument is in.
  */
 public final class TrainingArgs {
 
@@ -28,39 +31,74 @@ public final class TrainingArgs {
 
     public enum Freeze { NONE, BACKBONE }
 
-    /** Keys understood, with their transformers spelling. Aliases map onto one canonical key. */
-    private static final Map<String, String> ALIASES = Map.of(
-            "evaluation_strategy", "eval_strategy",
-            "lr", "learning_rate",
-            "batch_size", "per_device_train_batch_size",
-            "epochs", "num_train_epochs");
+    /** A check between arguments: what it says (for the docs) and the condition that must hold. */
+    record Rule(String doc, Predicate<TrainingArgs> holds) {
+    }
 
-    private static final Set<String> KEYS = new TreeSet<>(List.of(
-            "learning_rate", "per_device_train_batch_size", "per_device_eval_batch_size", "num_train_epochs",
-            "max_steps", "weight_decay", "warmup_ratio", "warmup_steps", "lr_scheduler_type",
-            "gradient_accumulation_steps", "max_grad_norm", "eval_strategy", "eval_steps", "save_strategy",
-            "save_steps", "load_best_model_at_end", "metric_for_best_model", "greater_is_better",
-            "early_stopping_patience", "seed", "max_length", "resid_pdrop", "embd_pdrop", "attn_pdrop", "dropout",
-            "freeze", "train_last_n_layers", "adam_beta1", "adam_beta2", "adam_epsilon", "logging_steps"));
+    /** Checks that need several arguments, as transformers' {@code __post_init__} makes them. */
+    static final List<Rule> RULES = List.of(
+            new Rule("num_train_epochs must be > 0 when max_steps is not set",
+                    a -> a.maxSteps() > 0 || a.numTrainEpochs() > 0),
+            new Rule("load_best_model_at_end needs eval_strategy epoch or steps",
+                    a -> !a.loadBestModelAtEnd() || a.evalStrategy() != Strategy.NO),
+            new Rule("early_stopping_patience > 0 needs eval_strategy epoch or steps",
+                    a -> a.earlyStoppingPatience() == 0 || a.evalStrategy() != Strategy.NO),
+            new Rule("freeze backbone and train_last_n_layers >= 0 contradict each other: give one",
+                    a -> a.freeze() == Freeze.NONE || a.trainLastNLayers() < 0));
 
-    /** transformers keys with no meaning here (hub, reporting, dataloader workers): accepted, ignored. */
-    private static final Set<String> IGNORED = Set.of("output_dir", "overwrite_output_dir", "push_to_hub",
-            "hub_model_id", "hub_strategy", "hub_token", "report_to", "logging_dir", "logging_strategy", "run_name",
-            "save_total_limit", "disable_tqdm", "dataloader_num_workers", "do_train", "do_eval", "do_predict",
-            "remove_unused_columns", "fp16", "bf16", "use_cpu", "no_cuda");
+    /** A key or value that is not a training argument mergelab reads; the message names the key. */
+    public static final class BadArgument extends IllegalArgumentException {
+        private final String key;
+        private final String problem;
+        private final boolean unknown;
 
-    private final Map<String, Object> values; // canonical key -> parsed value, only keys that were set
-    private final List<String> ignored;
+        BadArgument(String key, String problem, boolean unknown) {
+            super(unknown ? problem : "training argument " + key + ": " + problem);
+            this.key = key;
+            this.problem = problem;
+            this.unknown = unknown;
+        }
 
-    private TrainingArgs(Map<String, Object> values, List<String> ignored) {
-        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
-        this.ignored = List.copyOf(ignored);
-        validate();
+        /** The key as written. */
+        public String key() {
+            return key;
+        }
+
+        /** What is wrong with the value, without the key. */
+        public String problem() {
+            return problem;
+        }
+
+        /** True when the key itself names no argument (blame the key, not the value). */
+        public boolean unknown() {
+            return unknown;
+        }
+    }
+
+    /**
+     * One checked entry. {@code canonical}: the argument's transformers name; {@code configValue}: what a study
+     * config keeps (numbers as the setting's type, anything else as written); {@code ignoredBecause}: non-null
+     * when the entry has no effect here, saying why (then it is dropped).
+     */
+    public record Entry(String key, String canonical, Object configValue, String ignoredBecause) {
+        public boolean ignored() {
+            return ignoredBecause != null;
+        }
+    }
+
+    private final Map<TrainingSetting, Object> values; // only settings that were given, parsed
+    private final Map<String, String> ignored; // canonical key -> why it has no effect, in the order given
+
+    private TrainingArgs(Map<TrainingSetting, Object> values, Map<String, String> ignored) {
+        this.values = Collections.unmodifiableMap(values.isEmpty() ? new EnumMap<>(TrainingSetting.class)
+                : new EnumMap<>(values));
+        this.ignored = Collections.unmodifiableMap(new LinkedHashMap<>(ignored));
+        postConfig();
     }
 
     /** transformers' defaults (learning rate 5e-5, batch 8, 3 epochs, linear schedule, seed 42 …). */
     public static TrainingArgs defaults() {
-        return new TrainingArgs(Map.of(), List.of());
+        return new TrainingArgs(Map.of(), Map.of());
     }
 
     /** Arguments from a YAML/JSON map such as an experiment's {@code training_args:} block. */
@@ -68,12 +106,21 @@ public final class TrainingArgs {
         return defaults().withAll(map);
     }
 
-    /** A copy with every entry of {@code map} applied on top. */
+    /** A copy with every entry of {@code map} applied on top (null resets one to its default). */
     public TrainingArgs withAll(Map<String, ?> map) {
-        Map<String, Object> v = new LinkedHashMap<>(values);
-        List<String> ign = new ArrayList<>(ignored);
+        Map<TrainingSetting, Object> v = new EnumMap<>(TrainingSetting.class);
+        v.putAll(values);
+        Map<String, String> ign = new LinkedHashMap<>(ignored);
         for (Map.Entry<String, ?> e : map.entrySet()) {
-            put(v, ign, e.getKey(), e.getValue());
+            String key = normalize(e.getKey());
+            TrainingSetting s = TrainingSetting.byKey(key);
+            if (s == null) {
+                ign.putIfAbsent(key, ignoredBecause(e.getKey(), key, e.getValue()));
+            } else if (e.getValue() == null) {
+                v.remove(s);
+            } else {
+                v.put(s, s.parse(e.getKey().strip(), e.getValue()));
+            }
         }
         return new TrainingArgs(v, ign);
     }
@@ -94,187 +141,109 @@ public final class TrainingArgs {
 
     /**
      * Checks one entry as {@link #with} reads it (known key, value of its type and range) without the checks
-     * between arguments, which need them all; throws IllegalArgumentException saying what is wrong.
+     * between arguments, which need them all; throws {@link BadArgument} saying what is wrong.
      */
-    public static void checkEntry(String key, Object raw) {
-        put(new LinkedHashMap<>(), new ArrayList<>(), key, raw);
+    public static Entry checkEntry(String key, Object raw) {
+        String k = normalize(key);
+        TrainingSetting s = TrainingSetting.byKey(k);
+        if (s == null) {
+            return new Entry(key, k, null, ignoredBecause(key, k, raw));
+        }
+        return new Entry(key, s.key, raw == null ? null : s.configValue(raw, s.parse(key.strip(), raw)), null);
     }
 
-    private static void put(Map<String, Object> v, List<String> ign, String rawKey, Object raw) {
-        String key = rawKey.trim().toLowerCase(Locale.ROOT).replace('-', '_');
-        key = ALIASES.getOrDefault(key, key);
-        if (IGNORED.contains(key)) {
-            ign.add(key);
-            return;
-        }
-        if (!KEYS.contains(key)) {
-            throw new IllegalArgumentException("unknown training argument '" + rawKey + "'" + hint(key));
-        }
-        if (raw == null) {
-            v.remove(key);
-            return;
-        }
-        v.put(key, parse(key, raw));
+    /** The transformers name a key stands for (an alias resolved), so two spellings of one argument are one. */
+    public static String canonicalName(String key) {
+        String k = normalize(key);
+        TrainingSetting s = TrainingSetting.byKey(k);
+        return s != null ? s.key : k;
     }
 
-    private static Object parse(String key, Object raw) {
-        String s = raw.toString().trim();
-        try {
-            return switch (key) {
-                case "learning_rate", "num_train_epochs", "weight_decay", "warmup_ratio", "max_grad_norm",
-                        "resid_pdrop", "embd_pdrop", "attn_pdrop", "dropout", "adam_beta1", "adam_beta2",
-                        "adam_epsilon" -> raw instanceof Number n ? n.doubleValue() : Double.parseDouble(s);
-                case "warmup_steps" -> {
-                    // transformers 5 also takes a float below 1 here as a ratio
-                    double d = raw instanceof Number n ? n.doubleValue() : Double.parseDouble(s);
-                    yield d;
-                }
-                case "per_device_train_batch_size", "per_device_eval_batch_size", "max_steps",
-                        "gradient_accumulation_steps", "eval_steps", "save_steps", "early_stopping_patience",
-                        "max_length", "train_last_n_layers", "logging_steps" -> raw instanceof Number n
-                        ? Math.toIntExact(n.longValue()) : Integer.parseInt(s);
-                case "seed" -> raw instanceof Number n ? n.longValue() : Long.parseLong(s);
-                case "load_best_model_at_end", "greater_is_better" -> parseBoolean(key, raw);
-                case "eval_strategy", "save_strategy" -> parseEnum(Strategy.class, key, s);
-                case "lr_scheduler_type" -> parseEnum(Scheduler.class, key, s);
-                case "freeze" -> parseEnum(Freeze.class, key, s);
-                case "metric_for_best_model" -> s;
-                default -> throw new IllegalStateException(key);
-            };
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("training argument " + key + ": cannot read '" + s + "' as a number");
-        }
+    /** {@code under} with {@code over} applied: an entry of over replaces every spelling of its argument. */
+    public static Map<String, Object> overlay(Map<String, ?> under, Map<String, ?> over) {
+        Map<String, Object> out = new LinkedHashMap<>(under);
+        over.forEach((k, v) -> {
+            String c = canonicalName(k);
+            out.keySet().removeIf(o -> !o.equals(k) && canonicalName(o).equals(c));
+            out.put(k, v);
+        });
+        return out;
     }
 
-    private static boolean parseBoolean(String key, Object raw) {
-        if (raw instanceof Boolean b) {
-            return b;
-        }
-        String s = raw.toString().trim().toLowerCase(Locale.ROOT);
-        return switch (s) {
-            case "true", "yes", "1" -> true;
-            case "false", "no", "0" -> false;
-            default -> throw new IllegalArgumentException("training argument " + key + ": expected true or false, got '"
-                    + raw + "'");
-        };
+    private static String normalize(String key) {
+        return key.strip().toLowerCase(Locale.ROOT).replace('-', '_');
     }
 
-    private static <E extends Enum<E>> E parseEnum(Class<E> type, String key, String s) {
-        String norm = s.toUpperCase(Locale.ROOT).replace('-', '_');
-        if (type == Strategy.class && norm.equals("NONE")) {
-            norm = "NO";
+    /** Why an unsupported transformers argument has no effect; an error when it is unknown or would matter. */
+    private static String ignoredBecause(String written, String key, Object raw) {
+        UnsupportedArgument u = UnsupportedArgument.byKey(key);
+        if (u == null) {
+            throw new BadArgument(written.strip(), "unknown training argument '" + written.strip() + "'" + hint(key),
+                    true);
         }
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equals(norm)) {
-                return e;
-            }
-        }
-        List<String> names = new ArrayList<>();
-        for (E e : type.getEnumConstants()) {
-            names.add(e.name().toLowerCase(Locale.ROOT));
-        }
-        throw new IllegalArgumentException("training argument " + key + ": '" + s + "' is not one of " + names);
+        return u.check(written.strip(), raw);
     }
 
     /** " (did you mean 'x'?)" for the closest known key, else a pointer to the list. */
     static String hint(String key) {
-        String best = Suggest.closest(key, KEYS);
-        return best != null ? " (did you mean '" + best + "'?)" : "; known arguments: " + String.join(", ", KEYS);
+        List<String> keys = TrainingSetting.keys();
+        String best = Suggest.closest(key, keys);
+        return best != null ? " (did you mean '" + best + "'?)"
+                : "; known arguments: " + String.join(", ", new TreeSet<>(keys)) + " (docs/training-args.md)";
     }
 
-    private void validate() {
-        positive("learning_rate", learningRate(), true);
-        positive("per_device_train_batch_size", trainBatchSize(), false);
-        positive("per_device_eval_batch_size", evalBatchSize(), false);
-        positive("gradient_accumulation_steps", gradientAccumulationSteps(), false);
-        positive("max_length", maxLength(), false);
-        if (maxSteps() <= 0 && numTrainEpochs() <= 0) {
-            throw new IllegalArgumentException("training arguments: num_train_epochs must be > 0 when max_steps is not set");
-        }
-        if (weightDecay() < 0 || maxGradNorm() < 0 || warmupRatio() < 0 || warmupRatio() > 1) {
-            throw new IllegalArgumentException("training arguments: weight_decay and max_grad_norm must be >= 0 and "
-                    + "warmup_ratio in [0, 1]");
-        }
-        for (String d : List.of("resid_pdrop", "embd_pdrop", "attn_pdrop", "dropout")) {
-            Double p = (Double) values.get(d);
-            if (p != null && (p < 0 || p >= 1)) {
-                throw new IllegalArgumentException("training argument " + d + ": must be in [0, 1), got " + p);
+    /** The checks between arguments, once all are in (Tribuo's postConfig). */
+    private void postConfig() {
+        for (Rule r : RULES) {
+            if (!r.holds().test(this)) {
+                throw new IllegalArgumentException("training arguments: " + r.doc());
             }
         }
-        if (evalStrategy() == Strategy.STEPS && evalSteps() <= 0) {
-            throw new IllegalArgumentException("training arguments: eval_strategy=steps needs eval_steps > 0");
-        }
-        if (loadBestModelAtEnd() && evalStrategy() == Strategy.NO) {
-            throw new IllegalArgumentException("training arguments: load_best_model_at_end needs eval_strategy "
-                    + "epoch or steps");
-        }
-        if (earlyStoppingPatience() > 0 && evalStrategy() == Strategy.NO) {
-            throw new IllegalArgumentException("training arguments: early_stopping_patience needs eval_strategy "
-                    + "epoch or steps");
-        }
-        if (values.containsKey("train_last_n_layers") && trainLastNLayers() < 0) {
-            throw new IllegalArgumentException("training argument train_last_n_layers: must be >= 0");
-        }
-        double b1 = adamBeta1();
-        double b2 = adamBeta2();
-        if (b1 < 0 || b1 >= 1 || b2 < 0 || b2 >= 1 || adamEpsilon() <= 0) {
-            throw new IllegalArgumentException("training arguments: adam_beta1/2 must be in [0, 1) and adam_epsilon > 0");
-        }
     }
 
-    private static void positive(String key, double v, boolean strictDouble) {
-        if (!(v > 0)) {
-            throw new IllegalArgumentException("training argument " + key + ": must be > 0, got "
-                    + (strictDouble ? String.valueOf(v) : String.valueOf((long) v)));
-        }
-    }
-
-    private double d(String key, double def) {
-        Object o = values.get(key);
-        return o == null ? def : (Double) o;
-    }
-
-    private int i(String key, int def) {
-        Object o = values.get(key);
-        return o == null ? def : (Integer) o;
+    /** The value of {@code s}: as given, else its plain default (null for a derived one). */
+    Object get(TrainingSetting s) {
+        Object v = values.get(s);
+        return v != null ? v : s.defaultValue;
     }
 
     public double learningRate() {
-        return d("learning_rate", 5e-5);
+        return (Double) get(TrainingSetting.LEARNING_RATE);
     }
 
     public int trainBatchSize() {
-        return i("per_device_train_batch_size", 8);
+        return (Integer) get(TrainingSetting.PER_DEVICE_TRAIN_BATCH_SIZE);
     }
 
     public int evalBatchSize() {
-        return i("per_device_eval_batch_size", 8);
+        return (Integer) get(TrainingSetting.PER_DEVICE_EVAL_BATCH_SIZE);
     }
 
     public double numTrainEpochs() {
-        return d("num_train_epochs", 3.0);
+        return (Double) get(TrainingSetting.NUM_TRAIN_EPOCHS);
     }
 
     /** Optimiser steps; when > 0 it overrides {@link #numTrainEpochs()} (as in transformers). */
     public int maxSteps() {
-        return i("max_steps", -1);
+        return (Integer) get(TrainingSetting.MAX_STEPS);
     }
 
     public double weightDecay() {
-        return d("weight_decay", 0.0);
+        return (Double) get(TrainingSetting.WEIGHT_DECAY);
     }
 
+    /** warmup_steps when it is a share (below 1, as transformers 5 writes it), else warmup_ratio. */
     public double warmupRatio() {
-        double ws = d("warmup_steps", 0);
+        double ws = (Double) get(TrainingSetting.WARMUP_STEPS);
         if (ws > 0 && ws < 1) {
             return ws;
         }
-        return d("warmup_ratio", 0.0);
+        return (Double) get(TrainingSetting.WARMUP_RATIO);
     }
 
     /** Warm-up steps for a run of {@code totalSteps}: warmup_steps if ≥ 1, else ceil(ratio × total). */
     public int warmupSteps(int totalSteps) {
-        double ws = d("warmup_steps", 0);
+        double ws = (Double) get(TrainingSetting.WARMUP_STEPS);
         if (ws >= 1) {
             return (int) ws;
         }
@@ -282,51 +251,51 @@ public final class TrainingArgs {
     }
 
     public Scheduler lrSchedulerType() {
-        return (Scheduler) values.getOrDefault("lr_scheduler_type", Scheduler.LINEAR);
+        return (Scheduler) get(TrainingSetting.LR_SCHEDULER_TYPE);
     }
 
     public int gradientAccumulationSteps() {
-        return i("gradient_accumulation_steps", 1);
+        return (Integer) get(TrainingSetting.GRADIENT_ACCUMULATION_STEPS);
     }
 
     /** Global-norm clipping threshold; 0 disables clipping. */
     public double maxGradNorm() {
-        return d("max_grad_norm", 1.0);
+        return (Double) get(TrainingSetting.MAX_GRAD_NORM);
     }
 
     public Strategy evalStrategy() {
-        return (Strategy) values.getOrDefault("eval_strategy", Strategy.NO);
+        return (Strategy) get(TrainingSetting.EVAL_STRATEGY);
     }
 
-    /** Steps between evaluations with eval_strategy=steps; defaults to logging_steps as in transformers. */
+    /** Steps between evaluations with eval_strategy=steps; unset or 0: logging_steps, as in transformers. */
     public int evalSteps() {
-        return i("eval_steps", loggingSteps());
+        Integer e = (Integer) get(TrainingSetting.EVAL_STEPS);
+        return e != null && e > 0 ? e : loggingSteps();
     }
 
     /** Resume checkpoints: "steps" every save_steps and at each epoch end, "epoch" at each epoch end, "no" never. */
     public Strategy saveStrategy() {
-        return (Strategy) values.getOrDefault("save_strategy", Strategy.STEPS);
+        return (Strategy) get(TrainingSetting.SAVE_STRATEGY);
     }
 
     public int saveSteps() {
-        return i("save_steps", 500);
+        return (Integer) get(TrainingSetting.SAVE_STEPS);
     }
 
     public boolean loadBestModelAtEnd() {
-        return (Boolean) values.getOrDefault("load_best_model_at_end", false);
+        return (Boolean) get(TrainingSetting.LOAD_BEST_MODEL_AT_END);
     }
 
     /** Metric name without the "eval_" prefix: loss, accuracy, f1_macro, f1_weighted, ece. */
     public String metricForBestModel() {
-        String m = (String) values.getOrDefault("metric_for_best_model", "loss");
-        return m.startsWith("eval_") ? m.substring(5) : m;
+        return (String) get(TrainingSetting.METRIC_FOR_BEST_MODEL);
     }
 
     /** Defaults to false for loss-like metrics (loss, ece) and true otherwise, as transformers does for loss. */
     public boolean greaterIsBetter() {
-        Object o = values.get("greater_is_better");
-        if (o != null) {
-            return (Boolean) o;
+        Boolean b = (Boolean) get(TrainingSetting.GREATER_IS_BETTER);
+        if (b != null) {
+            return b;
         }
         String m = metricForBestModel();
         return !(m.equals("loss") || m.equals("ece") || m.endsWith("_loss"));
@@ -334,33 +303,33 @@ public final class TrainingArgs {
 
     /** Evaluations without improvement before stopping; 0 = no early stopping. */
     public int earlyStoppingPatience() {
-        return i("early_stopping_patience", 0);
+        return (Integer) get(TrainingSetting.EARLY_STOPPING_PATIENCE);
     }
 
     public long seed() {
-        return (Long) values.getOrDefault("seed", 42L);
+        return (Long) get(TrainingSetting.SEED);
     }
 
     public int maxLength() {
-        return i("max_length", 128);
+        return (Integer) get(TrainingSetting.MAX_LENGTH);
     }
 
     /** Dropout overrides; null keeps the checkpoint config's value. {@code dropout} sets all three. */
     public Double residPdrop() {
-        return dropout("resid_pdrop");
+        return dropout(TrainingSetting.RESID_PDROP);
     }
 
     public Double embdPdrop() {
-        return dropout("embd_pdrop");
+        return dropout(TrainingSetting.EMBD_PDROP);
     }
 
     public Double attnPdrop() {
-        return dropout("attn_pdrop");
+        return dropout(TrainingSetting.ATTN_PDROP);
     }
 
-    private Double dropout(String key) {
-        Object o = values.get(key);
-        return o != null ? (Double) o : (Double) values.get("dropout");
+    private Double dropout(TrainingSetting s) {
+        Object o = get(s);
+        return o != null ? (Double) o : (Double) get(TrainingSetting.DROPOUT);
     }
 
     /** {@code c} with the dropout overrides applied (they are saved with the trained model); c when none. */
@@ -382,75 +351,60 @@ public final class TrainingArgs {
     }
 
     public Freeze freeze() {
-        return (Freeze) values.getOrDefault("freeze", Freeze.NONE);
+        return (Freeze) get(TrainingSetting.FREEZE);
     }
 
     /** Train only the last N transformer blocks (plus ln_f and the head); -1 = all blocks. */
     public int trainLastNLayers() {
-        return i("train_last_n_layers", -1);
+        return (Integer) get(TrainingSetting.TRAIN_LAST_N_LAYERS);
     }
 
     public double adamBeta1() {
-        return d("adam_beta1", 0.9);
+        return (Double) get(TrainingSetting.ADAM_BETA1);
     }
 
     public double adamBeta2() {
-        return d("adam_beta2", 0.999);
+        return (Double) get(TrainingSetting.ADAM_BETA2);
     }
 
     public double adamEpsilon() {
-        return d("adam_epsilon", 1e-8);
+        return (Double) get(TrainingSetting.ADAM_EPSILON);
     }
 
     public int loggingSteps() {
-        return i("logging_steps", 10);
+        return (Integer) get(TrainingSetting.LOGGING_STEPS);
     }
 
     /** Keys given that transformers knows but mergelab ignores (hub, reporting …). */
     public List<String> ignoredKeys() {
-        return ignored;
+        return List.copyOf(ignored.keySet());
+    }
+
+    /** One line per ignored key saying why it has no effect, for the console. */
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        ignored.forEach((k, why) -> out.add("training argument " + k + " has no effect: " + why));
+        return out;
     }
 
     /** The explicitly set arguments, canonical names, for logs and training_state.json. */
     public Map<String, Object> explicitValues() {
         Map<String, Object> out = new LinkedHashMap<>();
-        values.forEach((k, v) -> out.put(k, v instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : v));
+        values.forEach((s, v) -> out.put(s.key, TrainingSetting.plain(v)));
         return out;
     }
 
-    /** Every argument with its effective value (defaults filled in). */
+    /**
+     * Every argument with its effective value (defaults filled in, derived ones computed), in the table's order:
+     * training_state.json's args (a resume compares them), MLflow params and the pre-training step's identity.
+     */
     public Map<String, Object> effectiveValues() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("learning_rate", learningRate());
-        m.put("per_device_train_batch_size", trainBatchSize());
-        m.put("per_device_eval_batch_size", evalBatchSize());
-        m.put("num_train_epochs", numTrainEpochs());
-        m.put("max_steps", maxSteps());
-        m.put("weight_decay", weightDecay());
-        m.put("warmup_ratio", warmupRatio());
-        m.put("warmup_steps", d("warmup_steps", 0));
-        m.put("lr_scheduler_type", lrSchedulerType().name().toLowerCase(Locale.ROOT));
-        m.put("gradient_accumulation_steps", gradientAccumulationSteps());
-        m.put("max_grad_norm", maxGradNorm());
-        m.put("eval_strategy", evalStrategy().name().toLowerCase(Locale.ROOT));
-        m.put("eval_steps", evalSteps());
-        m.put("save_strategy", saveStrategy().name().toLowerCase(Locale.ROOT));
-        m.put("save_steps", saveSteps());
-        m.put("load_best_model_at_end", loadBestModelAtEnd());
-        m.put("metric_for_best_model", metricForBestModel());
-        m.put("greater_is_better", greaterIsBetter());
-        m.put("early_stopping_patience", earlyStoppingPatience());
-        m.put("seed", seed());
-        m.put("max_length", maxLength());
-        m.put("resid_pdrop", residPdrop());
-        m.put("embd_pdrop", embdPdrop());
-        m.put("attn_pdrop", attnPdrop());
-        m.put("freeze", freeze().name().toLowerCase(Locale.ROOT));
-        m.put("train_last_n_layers", trainLastNLayers());
-        m.put("adam_beta1", adamBeta1());
-        m.put("adam_beta2", adamBeta2());
-        m.put("adam_epsilon", adamEpsilon());
-        m.put("logging_steps", loggingSteps());
+        for (TrainingSetting s : TrainingSetting.values()) {
+            if (s.effective != null) {
+                m.put(s.key, s.effective.apply(this));
+            }
+        }
         return m;
     }
 

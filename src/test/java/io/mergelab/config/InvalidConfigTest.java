@@ -203,13 +203,13 @@ class InvalidConfigTest {
     @Test
     void negativeLearningRate() throws IOException {
         assertError("name: s\ndatasets: [yelp]\ntraining_args:\n  learning_rate: -0.1\n",
-                "4:18: training_args.learning_rate: expected a number in (0.0, 1.0], got -0.1");
+                "4:18: training_args.learning_rate: expected a number in (0, 1], got -0.1");
     }
 
     @Test
     void batchSizeNotAnInteger() throws IOException {
         assertError("name: s\ndatasets: [yelp]\ntraining_args:\n  per_device_train_batch_size: 8.5\n",
-                "4:32: training_args.per_device_train_batch_size: expected an integer, got a number '8.5'");
+                "4:32: training_args.per_device_train_batch_size: expected an integer >= 1, got 8.5");
     }
 
     @Test
@@ -276,8 +276,8 @@ class InvalidConfigTest {
         assertError("extends: parent.yaml\nname: s\ntraining_args:\n  learnin_rate: 1.0e-4\n",
                 "4:3: training_args: unknown training argument 'learnin_rate' (did you mean 'learning_rate'?)");
         assertError("extends: parent.yaml\nname: s\ntraining_args:\n  lr_scheduler_type: steep\n",
-                "4:22: training_args: training argument lr_scheduler_type: 'steep' is not one of [linear, cosine, "
-                        + "constant, constant_with_warmup]");
+                "4:22: training_args.lr_scheduler_type: expected one of linear, cosine, constant, "
+                        + "constant_with_warmup, got 'steep'");
         assertError("extends: parent.yaml\nname: s\n", List.of("training_args.learnin_rate=1e-4"),
                 "--set training_args.learnin_rate=1e-4: training_args: unknown training argument 'learnin_rate' "
                         + "(did you mean 'learning_rate'?)");

@@ -164,6 +164,41 @@ class StudyConfigParserTest {
         assertEquals(3, s.executor().parallelism());
     }
 
+    /** The config judges training arguments with TrainingArgs' table: what one accepts, the other does. */
+    @Test
+    void trainingArgsAreJudgedByTheOneTableOfSettings() throws IOException {
+        Path f = write("study.yaml", """
+                name: s
+                datasets: [yelp]
+                training_args: {lr: 1.0e-3, warmup_steps: 0.1, num_train_epochs: 0, max_steps: 20, weight_decay: 2,
+                                eval_strategy: no, fp16: true, optim: adamw_torch}
+                variants:
+                  - {name: a, dataset: yelp, training_args: {learning_rate: 2.0e-3}}
+                """);
+        StudyConfig s = parser.parse(f, List.of("training_args.evaluation_strategy=epoch"));
+        // formerly refused by the config (warmup ratio, epochs 0 with max_steps, weight_decay above 1) though valid
+        assertEquals(0.1, s.trainingArgs().get("warmup_steps"));
+        assertEquals(0.0, s.trainingArgs().get("num_train_epochs"));
+        assertEquals(2.0, s.trainingArgs().get("weight_decay"));
+        // one spelling per argument: --set's alias replaces the file's name, a variant's name the study's alias
+        assertEquals("epoch", s.trainingArgs().get("evaluation_strategy"));
+        assertTrue(!s.trainingArgs().containsKey("eval_strategy"), s.trainingArgs().toString());
+        assertEquals(2.0e-3, s.variant("a").trainingArgs().get("learning_rate"));
+        assertTrue(!s.variant("a").trainingArgs().containsKey("lr"), s.variant("a").trainingArgs().toString());
+        // arguments with no effect are dropped (not part of a step's identity) with a note saying why
+        assertTrue(!s.trainingArgs().containsKey("fp16") && !s.trainingArgs().containsKey("optim"));
+        assertTrue(s.notes().stream().anyMatch(n -> n.contains("training_args.fp16 ignored: training computes in "
+                + "fp32")), s.notes().toString());
+        // formerly accepted by the config, then refused when planning
+        ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(f,
+                List.of("training_args.max_seq_length=64")));
+        assertTrue(e.getMessage().endsWith("unknown training argument 'max_seq_length' (did you mean "
+                + "'max_length'?)"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> parser.parse(f, List.of("training_args.optim=sgd")));
+        assertTrue(e.getMessage().contains("training_args.optim: not supported: the optimizer is torch's AdamW"),
+                e.getMessage());
+    }
+
     @Test
     void withoutVariantsEachDatasetGetsOneFullDataVariant() throws IOException {
         Path f = write("study.yaml", "name: s\ndatasets: [yelp, {name: drugs}]\n");

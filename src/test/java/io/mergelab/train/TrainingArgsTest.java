@@ -77,10 +77,10 @@ class TrainingArgsTest {
 
     @Test
     void badValuesNameTheKey() {
-        assertEquals("training argument learning_rate: cannot read 'fast' as a number", assertThrows(
+        assertEquals("training argument learning_rate: expected a number in (0, 1], got 'fast'", assertThrows(
                 IllegalArgumentException.class, () -> TrainingArgs.defaults().with("learning_rate", "fast")).getMessage());
-        assertEquals("training argument lr_scheduler_type: 'step' is not one of [linear, cosine, constant, "
-                + "constant_with_warmup]", assertThrows(IllegalArgumentException.class,
+        assertEquals("training argument lr_scheduler_type: expected one of linear, cosine, constant, "
+                + "constant_with_warmup, got 'step'", assertThrows(IllegalArgumentException.class,
                 () -> TrainingArgs.defaults().with("lr_scheduler_type", "step")).getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> TrainingArgs.fromMap(Map.of("load_best_model_at_end", true)));
