@@ -511,8 +511,12 @@ public final class StudyConfigParser {
             throw new ConfigException(f.mark(), "merges[]: method '" + method + "' needs base_model ('base' for the "
                     + "pre-trained model, or a variant name)");
         }
-        if (method.equals("slerp") && models.size() != 2) {
-            throw new ConfigException(f.markOf("models"), "merges[]: slerp merges exactly 2 models, got " + models.size());
+        io.mergelab.merge.ModelCount count = REGISTRY.get(method).otherModels();
+        String b = base;
+        long others = models.stream().filter(m -> !m.variant().equals(b)).count();
+        if (!count.allows((int) others)) {
+            throw new ConfigException(f.markOf("models"), "merges[]: " + method + " takes " + count.describe()
+                    + (base == null ? "" : " besides base_model") + ", got " + others);
         }
         return base;
     }

@@ -16,6 +16,11 @@ public interface MergeMethod {
 
     BasePolicy basePolicy();
 
+    /** How many models besides the base each tensor takes; checked when the recipe is planned. */
+    default ModelCount otherModels() {
+        return ModelCount.ANY;
+    }
+
     /** Short description for the README model card. */
     default String description() {
         return name();

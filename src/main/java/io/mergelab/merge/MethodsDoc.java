@@ -1,6 +1,6 @@
 package io.mergelab.merge;
 
-import java.util.Locale;
+import java.math.BigDecimal;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -25,8 +25,10 @@ public final class MethodsDoc {
         for (String name : new TreeSet<>(registry.names())) {
             MergeMethod m = registry.get(name);
             String params = m.parameters().stream().map(MethodsDoc::param).collect(Collectors.joining("<br>"));
+            String others = m.otherModels().equals(ModelCount.ANY) ? "" : ", plus " + m.otherModels().describe();
+            String description = m.description().replace("|", "\\|"); // a bare bar would end the cell
             s.append("| `").append(name).append("` | ").append(m.displayName()).append(" | ").append(base(m.basePolicy()))
-                    .append(" | ").append(params.isEmpty() ? "–" : params).append(" | ").append(m.description())
+                    .append(others).append(" | ").append(params.isEmpty() ? "–" : params).append(" | ").append(description)
                     .append(" |\n");
         }
         return s.toString();
@@ -34,7 +36,7 @@ public final class MethodsDoc {
 
     private static String param(ParamSpec p) {
         String value = p.required() ? "required" : Double.isNaN(p.defaultValue()) ? "optional" : p.bool() ? "default " + (p.defaultValue() != 0 ? "true" : "false")
-                : "default " + String.format(Locale.ROOT, "%s", p.defaultValue()).replaceAll("\\.0$", "");
+                : "default " + new BigDecimal(Double.toString(p.defaultValue())).stripTrailingZeros().toPlainString();
         return "`" + p.name() + "` (" + (p.perModel() ? "per model" : "global") + (p.bool() ? ", bool" : "") + ", "
                 + value + ")";
     }
