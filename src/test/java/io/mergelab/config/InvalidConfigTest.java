@@ -170,13 +170,36 @@ class InvalidConfigTest {
                 + " {density: 0.5}}]}\n", "4:58: unknown key 'merges[].models[yelp].parameters.density'; expected "
                 + "one of weight");
         ConfigException e = assertThrows(ConfigException.class, () -> parser.parse(Files.writeString(
-                home.resolve("study.yaml"), "name: s\ndatasets: [yelp]\nmerges:\n  - {method: sce, models: [yelp]}\n"),
+                home.resolve("study.yaml"), "name: s\ndatasets: [yelp]\nmerges:\n  - {method: sce_ties, models: [yelp]}\n"),
                 List.of()));
-        assertTrue(e.getMessage().contains("merges[].method: unknown value 'sce'"), e.getMessage());
+        assertTrue(e.getMessage().contains("merges[].method: unknown value 'sce_ties'"), e.getMessage());
         assertTrue(StudyConfigParser.METHODS.containsKey("random_select") && StudyConfigParser.METHODS.containsKey(
                 "passthrough"), "methods the engine has are accepted: " + StudyConfigParser.METHODS.keySet());
         assertFalse(StudyConfigParser.METHODS.get("linear"));
         assertTrue(StudyConfigParser.METHODS.get("ties"), "ties needs a base");
+    }
+
+    /** A method taking a fixed number of models besides the base says so before any step runs. */
+    @Test
+    void modelCountOutsideWhatTheMethodTakes() throws IOException {
+        String study = """
+                name: s
+                datasets: [yelp]
+                variants:
+                  - {dataset: yelp, count: 3, name: "v{i}"}
+                merges:
+                  - method: %s
+                    base_model: %s
+                    models: [%s]
+                    parameters: {t: 0.5}
+                """;
+        assertError(study.formatted("slerp", "base", "v0, v1"),
+                "8:13: merges[]: slerp takes exactly 1 model besides base_model, got 2");
+        assertError(study.formatted("nearswap", "v0", "v0, v1, v2"),
+                "8:13: merges[]: nearswap takes exactly 1 model besides base_model, got 2");
+        parser.parse(Files.writeString(home.resolve("study.yaml"), study.formatted("slerp", "v0", "v0, v1")),
+                List.of());
+        parser.parse(Files.writeString(home.resolve("study.yaml"), study.formatted("slerp", "base", "v2")), List.of());
     }
 
     @Test
