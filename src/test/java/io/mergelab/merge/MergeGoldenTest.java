@@ -78,7 +78,7 @@ class MergeGoldenTest {
 
     /** Every method this build registers that mergekit also has is checked against it, by a case or statistics. */
     @Test
-    void everyMethodMergekitAlsoHasHasAGoldenCase() {
+    void everyMethodAlsoInMergekitHasAGoldenCase() {
         Set<String> checked = new TreeSet<>();
         golden.get("methods").forEach(m -> checked.add(mergeMethod(m.get("recipe").asText())));
         golden.fields().forEachRemaining(e -> {
