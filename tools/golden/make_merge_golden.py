@@ -12,7 +12,11 @@ Steps:
     four are saved as GPT2ForSequenceClassification checkpoints with a 2-label score head.
  3. For each recipe in RECIPES, `mergekit-yaml` (CPU, float32) merges them; selected output values
     (small tensors whole, big ones as a strided sample plus float64 sums) go into one JSON file.
- 4. DARE with density < 1 uses torch's RNG, so only statistics are recorded (kept fraction, L1 ratio).
+ 4. DARE and DELLA with density < 1 use torch's RNG, so only statistics are recorded (kept fractions, L1 ratio).
+    arcee_fusion gets its masks instead (kept indices, and those an ulp-level difference may flip), and for tensors
+    over 10^6 elements, whose quantiles mergekit samples at random, the kept count's spread over torch seeds.
+ 5. mergekit_methods lists the methods mergekit registers, so MergeGoldenTest can demand a case for each one
+    mergelab has too.
 
 Deterministic: same pins + same factory output => same file.
 """
@@ -163,6 +167,95 @@ slices:
     parameters: {{scale: 0.5}}
 dtype: float32
 """,
+    # della_linear, sce, ram, ramplus_tl, nearswap, arcee_fusion
+    "della_linear": """
+merge_method: della_linear
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 0.6, density: 1.0}}
+  - model: {v2}
+    parameters: {{weight: 0.3, density: 1.0}}
+  - model: {v3}
+    parameters: {{weight: 0.5, density: 1.0}}
+parameters: {{lambda: 0.9}}
+dtype: float32
+""",
+    "sce": """
+merge_method: sce
+base_model: {base}
+models:
+  - model: {v1}
+  - model: {v2}
+  - model: {v3}
+dtype: float32
+""",
+    "sce_select_topk": """
+merge_method: sce
+base_model: {base}
+models:
+  - model: {v1}
+  - model: {v2}
+  - model: {v3}
+parameters:
+  select_topk: [{{filter: mlp, value: 0.3}}, {{value: 0.6}}]
+  int8_mask: true
+dtype: float32
+""",
+    "ram": """
+merge_method: ram
+base_model: {base}
+models:
+  - model: {v1}
+  - model: {v2}
+  - model: {v3}
+dtype: float32
+""",
+    "ram_epsilon": """
+merge_method: ram
+base_model: {base}
+models:
+  - model: {v1}
+  - model: {v2}
+  - model: {v3}
+parameters: {{epsilon: 0.03}}
+dtype: float32
+""",
+    "ramplus_tl": """
+merge_method: ramplus_tl
+base_model: {base}
+models:
+  - model: {v1}
+  - model: {v2}
+  - model: {v3}
+dtype: float32
+""",
+    "ramplus_tl_unclamped": """
+merge_method: ramplus_tl
+base_model: {base}
+models:
+  - model: {v1}
+  - model: {v2}
+  - model: {v3}
+parameters: {{epsilon: 0.055, r: 0.3, alpha: 0.5}}
+dtype: float32
+""",
+    "nearswap": """
+merge_method: nearswap
+base_model: {base}
+models:
+  - model: {v1}
+parameters:
+  t: [{{filter: mlp, value: 0.02}}, {{value: 0.005}}]
+dtype: float32
+""",
+    "arcee_fusion": """
+merge_method: arcee_fusion
+base_model: {base}
+models:
+  - model: {v1}
+dtype: float32
+""",
 }
 
 DARE_STATS = """
@@ -173,6 +266,71 @@ models:
     parameters: {{weight: 1.0, density: 0.5}}
 dtype: float32
 """
+
+DELLA_LINEAR_STATS = """
+merge_method: della_linear
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 1.0, density: 0.5, epsilon: 0.2}}
+dtype: float32
+"""
+# An arcee_fusion element whose importance lies within this relative distance of mergekit's threshold may fall
+# either way: torch's float32 KL divergence cancels heavily (up to 5.4e-4 relative from float64 on these fixtures).
+ARCEE_NEAR = 2e-3
+ARCEE_SEEDS = 32
+
+
+def arcee_fusion_checks(models: dict, merged: dict) -> dict:
+    """arcee_fusion's output is base + (v1 - base) * mask: for tensors up to 10^6 elements, mergekit's kept indices
+    (asserted to rebuild its output) and those within ARCEE_NEAR of the threshold; for larger ones, whose quantiles
+    mergekit takes from a random sample, the kept count and its spread over ARCEE_SEEDS torch seeds."""
+    import torch
+    from mergekit.merge_methods.arcee_fusion import (_QUANTILE_SAMPLE_SIZE, DynamicThresholdFusion,
+                                                     _compute_importance)
+    base = load_file(str(models["base"] / "model.safetensors"))
+    v1 = load_file(str(models["v1"] / "model.safetensors"))
+    masks, sampled = {}, {}
+    for t in sorted(merged):
+        b, x = torch.from_numpy(base[t]), torch.from_numpy(v1[t])
+        imp = _compute_importance(x, b)
+        if b.numel() > _QUANTILE_SAMPLE_SIZE:
+            counts = []
+            for seed in range(ARCEE_SEEDS):
+                torch.manual_seed(seed)
+                counts.append(int(DynamicThresholdFusion().compute_fusion_mask(imp)[0].sum()))
+            sampled[t] = {"kept": int(np.count_nonzero(merged[t] != base[t])), "seeds": ARCEE_SEEDS,
+                          "kept_mean": float(np.mean(counts)), "kept_sd": float(np.std(counts, ddof=1)),
+                          "kept_min": min(counts), "kept_max": max(counts)}
+            continue
+        mask, thr = DynamicThresholdFusion().compute_fusion_mask(imp)
+        if not np.array_equal((b + (x - b) * mask).numpy(), merged[t]):
+            raise SystemExit(f"arcee_fusion: recomputed mask does not rebuild mergekit's {t}")
+        thr = float(thr)
+        near = np.abs(imp.numpy().astype(np.float64).reshape(-1) - thr) <= ARCEE_NEAR * abs(thr)
+        masks[t] = {"threshold": repr(thr), "kept": np.flatnonzero(mask.numpy()).tolist(),
+                    "near": np.flatnonzero(near).tolist()}
+    return {"masks": masks, "sampled_quantiles": sampled}
+
+
+EXTRA_CHECKS = {"arcee_fusion": arcee_fusion_checks}
+
+
+def della_linear_stats(merged: dict, base: dict, v1: dict) -> dict:
+    """DELLA's keep probability rises with the magnitude rank in each row: kept fractions overall and in the upper
+    and lower halves of each row by |delta|, and the L1 ratio (rescale: true)."""
+    stats = {}
+    for t in ["transformer.h.0.attn.c_attn.weight", "transformer.wte.weight"]:
+        d = merged[t].astype(np.float64) - base[t].astype(np.float64)
+        orig = v1[t].astype(np.float64) - base[t].astype(np.float64)
+        kept = np.abs(d) > 1e-12
+        a = np.abs(v1[t] - base[t]).astype(np.float64)  # mergekit ranks the float32 delta
+        upper = a > np.median(a, axis=-1, keepdims=True)
+        stats[t] = {"kept_fraction": float(kept.mean()), "kept_fraction_upper_half": float(kept[upper].mean()),
+                    "kept_fraction_lower_half": float(kept[~upper].mean()),
+                    "l1_ratio": float(np.abs(d).sum() / np.abs(orig).sum())}
+    return stats
+
 
 WHOLE = ["transformer.h.0.ln_1.weight", "transformer.h.1.attn.c_proj.bias", "transformer.h.1.mlp.c_fc.bias",
          "transformer.ln_f.bias", "score.weight"]
@@ -282,6 +440,8 @@ def main():
         for t in sorted(merged):
             x = merged[t].astype(np.float64)
             entry["sums"][t] = {"sum": float(x.sum()), "abs_sum": float(np.abs(x).sum())}
+        if name in EXTRA_CHECKS:
+            entry.update(EXTRA_CHECKS[name](models, merged))
         result["methods"][name] = entry
         print(f"[merge-golden] {name}: {len(merged)} tensors", file=sys.stderr)
     # DARE with density < 1: torch's RNG, so statistics only
@@ -295,6 +455,12 @@ def main():
                     "l1_ratio": float(np.abs(d).sum() / np.abs(orig).sum())}
     result["dare_density_0.5_stats"] = {"recipe": DARE_STATS.format(**{k: "${" + k + "}" for k in subst}).strip() + "\n",
                                         "stats": stats}
+    merged = run_mergekit(venv_bin, DELLA_LINEAR_STATS.format(**subst), work / "out-della-linear-stats")
+    result["della_linear_density_0.5_stats"] = {
+        "recipe": DELLA_LINEAR_STATS.format(**{k: "${" + k + "}" for k in subst}).strip() + "\n",
+        "stats": della_linear_stats(merged, base, v1)}
+    from mergekit.merge_methods.registry import registered_methods
+    result["mergekit_methods"] = sorted(m.spec.name for m in registered_methods())
     out = (repo / args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, separators=(",", ":")) + "\n")  # compact: ~40% smaller

@@ -146,9 +146,9 @@ final class EmbeddedRecipe {
                         + " has no parameter '" + e.key() + "'" + (hint != null ? " (did you mean '" + hint + "'?)" : "")
                         + "; it reads " + String.join(", ", known));
             }
-            io.mergelab.merge.ParamSpec.Range range = StudyConfigParser.rangeOf(e.key());
-            if (range.bounded() && e.value() instanceof Node.Scalar s && s.type() != Node.ScalarType.BOOL) {
-                StudyConfigParser.inRange(e.value(), where + "." + e.key(), range);
+            List<io.mergelab.merge.ParamSpec.Range> ranges = StudyConfigParser.rangesOf(e.key(), method);
+            if (!ranges.isEmpty() && e.value() instanceof Node.Scalar s && s.type() != Node.ScalarType.BOOL) {
+                StudyConfigParser.inRanges(e.value(), where + "." + e.key(), ranges);
             }
         }
     }

@@ -455,7 +455,7 @@ public final class StudyConfigParser {
         List<MergeModel> models = mergeModels(f, variants, method);
         String base = mergeBase(f, method, variants, models);
         Map<String, Object> params = mergeParams(f.get("parameters"), "merges[" + name + "].parameters",
-                paramsOf(method, false));
+                paramsOf(method, false), method);
         return new MergeSpec(name, method, models, base, params, null, Map.of(), f.mark());
     }
 
@@ -478,7 +478,7 @@ public final class StudyConfigParser {
                 ref = mf.requireString("model");
                 mark = mf.markOf("model");
                 params = mergeParams(mf.get("parameters"), "merges[].models[" + ref + "].parameters",
-                        method == null ? MERGE_PARAMS : paramsOf(method, true));
+                        method == null ? MERGE_PARAMS : paramsOf(method, true), method);
             } else {
                 ref = Fields.asString(m, "merges[].models[]");
             }
@@ -510,15 +510,18 @@ public final class StudyConfigParser {
             throw new ConfigException(f.mark(), "merges[]: method '" + method + "' needs base_model ('base' for the "
                     + "pre-trained model, or a variant name)");
         }
-        int count = REGISTRY.get(method).modelCount();
-        if (count > 0 && models.size() != count) {
-            throw new ConfigException(f.markOf("models"), "merges[]: " + method + " merges exactly " + count
-                    + " models, got " + models.size());
+        io.mergelab.merge.ModelCount count = REGISTRY.get(method).otherModels();
+        String b = base;
+        long others = models.stream().filter(m -> !m.variant().equals(b)).count();
+        if (!count.allows((int) others)) {
+            throw new ConfigException(f.markOf("models"), "merges[]: " + method + " takes " + count.describe()
+                    + (base == null ? "" : " besides base_model") + ", got " + others);
         }
         return base;
     }
 
-    static Map<String, Object> mergeParams(Node n, String where, List<String> allowed) {
+    /** @param method the method reading them, whose declared ranges apply (null: every method declaring one) */
+    static Map<String, Object> mergeParams(Node n, String where, List<String> allowed, String method) {
         if (n == null) {
             return Map.of();
         }
@@ -526,22 +529,32 @@ public final class StudyConfigParser {
         f.allowOnly(allowed);
         Map<String, Object> out = new LinkedHashMap<>();
         for (Node.Entry e : f.node().entries().values()) {
-            io.mergelab.merge.ParamSpec.Range range = rangeOf(e.key());
-            out.put(e.key(), range.bounded() && !(e.value() instanceof Node.Scalar s && s.type() == Node.ScalarType.BOOL)
-                    ? inRange(e.value(), where + "." + e.key(), range) : e.value().plain());
+            List<io.mergelab.merge.ParamSpec.Range> ranges = rangesOf(e.key(), method);
+            out.put(e.key(), !ranges.isEmpty() && !(e.value() instanceof Node.Scalar s
+                    && s.type() == Node.ScalarType.BOOL) ? inRanges(e.value(), where + "." + e.key(), ranges)
+                    : e.value().plain());
         }
         return out;
     }
 
-    static io.mergelab.merge.ParamSpec.Range rangeOf(String param) {
-        return REGISTRY.rangeOf(param);
+    /**
+     * The bounded ranges declared for a parameter by {@code method}, or by every method when null (a sweep's models
+     * go to several methods; a value must suit each that reads it).
+     */
+    static List<io.mergelab.merge.ParamSpec.Range> rangesOf(String param, String method) {
+        return (method == null ? REGISTRY.names() : Set.of(method)).stream()
+                .flatMap(m -> REGISTRY.get(m).parameters().stream()).filter(p -> p.name().equals(param))
+                .map(io.mergelab.merge.ParamSpec::range).filter(io.mergelab.merge.ParamSpec.Range::bounded).distinct()
+                .toList();
     }
 
-    /** A number in the range a method declares for the parameter, or a one-line error at its position. */
-    static double inRange(Node n, String what, io.mergelab.merge.ParamSpec.Range range) {
+    /** A number in every range given, or a one-line error at its position naming the first it misses. */
+    static double inRanges(Node n, String what, List<io.mergelab.merge.ParamSpec.Range> ranges) {
         double v = Fields.asDouble(n, what);
-        if (Double.isNaN(v) || !range.contains(v)) {
-            throw new ConfigException(n.mark(), what + ": expected a number in " + range + ", got " + v);
+        for (io.mergelab.merge.ParamSpec.Range range : ranges) {
+            if (Double.isNaN(v) || !range.contains(v)) {
+                throw new ConfigException(n.mark(), what + ": expected a number in " + range + ", got " + v);
+            }
         }
         return v;
     }
@@ -558,9 +571,9 @@ public final class StudyConfigParser {
             throw new ConfigException(f.mark(), "sweeps[" + name + "]: missing 'methods' (a list of merge methods)");
         }
         List<MergeModel> models = mergeModels(f, variants, null);
-        List<Double> densities = values(f, "density");
-        List<Double> weights = values(f, "weight");
-        List<Double> lambdas = values(f, "lambda");
+        List<Double> densities = values(f, "density", methods);
+        List<Double> weights = values(f, "weight", methods);
+        List<Double> lambdas = values(f, "lambda", methods);
         List<MergeSpec> out = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();
         for (String method : methods) {
@@ -607,10 +620,13 @@ public final class StudyConfigParser {
         return l;
     }
 
-    private static List<Double> values(Fields f, String key) {
+    /** A sweep's values of one parameter, each in the range of every swept method that reads it. */
+    private static List<Double> values(Fields f, String key, List<String> methods) {
+        List<io.mergelab.merge.ParamSpec.Range> ranges = methods.stream().flatMap(m -> rangesOf(key, m).stream())
+                .distinct().toList();
         List<Double> out = new ArrayList<>();
         for (Node n : f.listOrOne(key)) {
-            out.add(inRange(n, "sweeps[]." + key, rangeOf(key)));
+            out.add(ranges.isEmpty() ? Fields.asDouble(n, "sweeps[]." + key) : inRanges(n, "sweeps[]." + key, ranges));
         }
         return out;
     }

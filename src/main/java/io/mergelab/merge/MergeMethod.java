@@ -16,12 +16,9 @@ public interface MergeMethod {
 
     BasePolicy basePolicy();
 
-    /**
-     * How many models the method merges, the base among them (slerp: 2); 0 for any number. The planner and a study's
-     * validation refuse another count before anything runs.
-     */
-    default int modelCount() {
-        return 0;
+    /** How many models besides the base each tensor takes; checked when the recipe is planned. */
+    default ModelCount otherModels() {
+        return ModelCount.ANY;
     }
 
     /**

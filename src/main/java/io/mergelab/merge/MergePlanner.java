@@ -261,15 +261,22 @@ public final class MergePlanner {
             throw new MergeException(r.file() + ": field 'base_model': merge_method " + method.name()
                     + " needs a base_model");
         }
+        int others = inputs.size() - (baseIndex >= 0 ? 1 : 0);
+        if (!method.otherModels().allows(others)) {
+            List<String> refs = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i++) {
+                if (i != baseIndex) {
+                    refs.add(inputs.get(i).model().ref());
+                }
+            }
+            throw new MergeException(r.file() + ": tensor '" + outName + "': merge_method " + method.name()
+                    + " takes " + method.otherModels().describe() + (baseIndex >= 0 ? " besides the base_model" : "")
+                    + ", got " + others + ": " + refs);
+        }
         if (method.basePolicy() == BasePolicy.SINGLE_INPUT && inputs.size() != 1) {
             throw new MergeException(r.file() + ": tensor '" + outName + "': merge_method passthrough takes exactly "
                     + "one model per slice (got " + inputs.size() + ": " + inputs.stream()
                     .map(i -> i.model().ref()).toList() + ")");
-        }
-        if (method.modelCount() > 0 && inputs.size() != method.modelCount()) {
-            throw new MergeException(r.file() + ": tensor '" + outName + "': merge_method " + method.name()
-                    + " merges exactly " + method.modelCount() + " models (the base among them), got " + inputs.size()
-                    + ": " + inputs.stream().map(i -> i.model().ref()).toList());
         }
         PlannedTensor planned = new PlannedTensor(outName, shape, inputs, baseIndex, global, tensorSeed(seed, outName),
                 false);

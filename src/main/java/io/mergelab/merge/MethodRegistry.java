@@ -40,15 +40,6 @@ public final class MethodRegistry {
         return out;
     }
 
-    /**
-     * The values a study accepts for a parameter, as the methods declaring it state (one range per name, checked by
-     * {@code MethodRegistryListsTest}); unbounded for a name no method declares.
-     */
-    public ParamSpec.Range rangeOf(String param) {
-        return names().stream().flatMap(n -> get(n).parameters().stream()).filter(p -> p.name().equals(param))
-                .map(ParamSpec::range).findFirst().orElse(ParamSpec.Range.ANY);
-    }
-
     public java.util.Set<String> names() {
         return new java.util.TreeSet<>(methods.keySet());
     }

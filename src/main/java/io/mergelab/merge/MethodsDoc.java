@@ -1,6 +1,6 @@
 package io.mergelab.merge;
 
-import java.util.Locale;
+import java.math.BigDecimal;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -27,8 +27,10 @@ public final class MethodsDoc {
         for (String name : new TreeSet<>(registry.names())) {
             MergeMethod m = registry.get(name);
             String params = m.parameters().stream().map(MethodsDoc::param).collect(Collectors.joining("<br>"));
+            String others = m.otherModels().equals(ModelCount.ANY) ? "" : ", plus " + m.otherModels().describe();
+            String description = m.description().replace("|", "\\|"); // a bare bar would end the cell
             s.append("| `").append(name).append("` | ").append(m.displayName()).append(" | ").append(base(m.basePolicy()))
-                    .append(m.modelCount() > 0 ? "; exactly " + m.modelCount() + " models" : "").append(" | ").append(params.isEmpty() ? "–" : params).append(" | ").append(m.description())
+                    .append(others).append(" | ").append(params.isEmpty() ? "–" : params).append(" | ").append(description)
                     .append(" |\n");
         }
         return s.toString();
@@ -41,15 +43,20 @@ public final class MethodsDoc {
     public static String signature(MergeMethod m) {
         return m.parameters().stream().map(p -> p.name() + (p.required() ? "*" : Double.isNaN(p.defaultValue()) ? "?"
                 : "=" + (p.bool() ? String.valueOf(p.defaultValue() != 0)
-                : String.format(Locale.ROOT, "%s", p.defaultValue()).replaceAll("\\.0$", ""))))
+                : num(p.defaultValue()))))
                 .collect(Collectors.joining(" "));
     }
 
     private static String param(ParamSpec p) {
         String value = p.required() ? "required" : Double.isNaN(p.defaultValue()) ? "optional" : p.bool() ? "default " + (p.defaultValue() != 0 ? "true" : "false")
-                : "default " + String.format(Locale.ROOT, "%s", p.defaultValue()).replaceAll("\\.0$", "");
+                : "default " + num(p.defaultValue());
         return "`" + p.name() + "` (" + (p.perModel() ? "per model" : "global") + (p.bool() ? ", bool" : "") + ", "
                 + value + (p.range().bounded() && !p.bool() ? ", in " + p.range() : "") + ")";
+    }
+
+    /** 0.00001 rather than 1.0E-5, 1 rather than 1.0. */
+    private static String num(double v) {
+        return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
     }
 
     private static String base(BasePolicy b) {

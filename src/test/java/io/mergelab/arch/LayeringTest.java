@@ -37,7 +37,7 @@ class LayeringTest {
             // both read YAML through it, so neither needs the other's parser
             Map.entry("yaml", Set.of("data.Suggest")),
             Map.entry("config", Set.of("yaml", "data.Suggest", "train.TrainingArgs", "merge.recipe",
-                    "merge.MethodRegistry", "merge.BasePolicy", "merge.ParamSpec", "merge.MergeMethod",
+                    "merge.MethodRegistry", "merge.BasePolicy", "merge.ParamSpec", "merge.MergeMethod", "merge.ModelCount",
                     // the search section: parsed by the search package's grammar into its record
                     "search.SearchConfigParser", "search.SearchConfig",
                     // a study's base by hub id: the same local roots ($MERGELAB_MODELS) as every command

@@ -181,6 +181,29 @@ class InvalidConfigTest {
         assertTrue(StudyConfigParser.METHODS.get("ties"), "ties needs a base");
     }
 
+    /** A method taking a fixed number of models besides the base says so before any step runs. */
+    @Test
+    void modelCountOutsideWhatTheMethodTakes() throws IOException {
+        String study = """
+                name: s
+                datasets: [yelp]
+                variants:
+                  - {dataset: yelp, count: 3, name: "v{i}"}
+                merges:
+                  - method: %s
+                    base_model: %s
+                    models: [%s]
+                    parameters: {t: 0.5}
+                """;
+        assertError(study.formatted("slerp", "base", "v0, v1"),
+                "8:13: merges[]: slerp takes exactly 1 model besides base_model, got 2");
+        assertError(study.formatted("nearswap", "v0", "v0, v1, v2"),
+                "8:13: merges[]: nearswap takes exactly 1 model besides base_model, got 2");
+        parser.parse(Files.writeString(home.resolve("study.yaml"), study.formatted("slerp", "v0", "v0, v1")),
+                List.of());
+        parser.parse(Files.writeString(home.resolve("study.yaml"), study.formatted("slerp", "base", "v2")), List.of());
+    }
+
     @Test
     void densityOutOfRange() throws IOException {
         assertError("""

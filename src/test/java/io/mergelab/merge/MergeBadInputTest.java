@@ -66,6 +66,21 @@ class MergeBadInputTest {
     }
 
     @Test
+    void modelCountOutsideWhatTheMethodTakes() throws IOException {
+        has(fails("""
+                merge_method: nearswap
+                base_model: ${base}
+                models: [{model: ${v1}}, {model: ${v2}}]
+                parameters: {t: 0.01}
+                """), "merge_method nearswap takes exactly 1 model besides the base_model, got 2", "v1", "v2");
+        has(fails("""
+                merge_method: model_stock
+                base_model: ${base}
+                models: [{model: ${v1}}]
+                """), "merge_method model_stock takes at least 2 models besides the base_model, got 1");
+    }
+
+    @Test
     void unknownParameter() throws IOException {
         has(fails("""
                 merge_method: ties

@@ -9,16 +9,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Parity with mergekit (golden/merge/merge-golden.json, written by tools/golden/make_merge_golden.py):
@@ -62,9 +68,39 @@ class MergeGoldenTest {
         }
     }
 
+    /** Every case the golden script wrote (a method, or a method with interesting parameters). */
+    static Stream<String> goldenCases() throws IOException {
+        load();
+        List<String> cases = new ArrayList<>();
+        golden.get("methods").fieldNames().forEachRemaining(cases::add);
+        return cases.stream();
+    }
+
+    /** Every method this build registers that mergekit also has is checked against it, by a case or statistics. */
+    @Test
+    void everyMethodAlsoInMergekitHasAGoldenCase() {
+        Set<String> checked = new TreeSet<>();
+        golden.get("methods").forEach(m -> checked.add(mergeMethod(m.get("recipe").asText())));
+        golden.fields().forEachRemaining(e -> {
+            if (e.getValue().has("stats")) {
+                checked.add(mergeMethod(e.getValue().get("recipe").asText()));
+            }
+        });
+        Set<String> missing = new TreeSet<>();
+        golden.get("mergekit_methods").forEach(n -> missing.add(n.asText()));
+        missing.retainAll(MethodRegistry.load().names());
+        missing.removeAll(checked);
+        assertTrue(missing.isEmpty(), "registered methods mergekit has but merge-golden.json does not check: " + missing
+                + " (add recipes to tools/golden/make_merge_golden.py)");
+    }
+
+    private static String mergeMethod(String recipe) {
+        return recipe.lines().filter(l -> l.startsWith("merge_method:")).findFirst().orElseThrow()
+                .substring("merge_method:".length()).strip();
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"linear", "task_arithmetic", "ties", "dare_ties", "dare_linear", "breadcrumbs",
-        "breadcrumbs_ties", "della", "slerp", "model_stock", "passthrough"})
+    @MethodSource("goldenCases")
     void matchesMergekit(String method) throws IOException {
         JsonNode m = golden.get("methods").get(method);
         Path recipe = MergeFixtures.recipe(tmp, method, m.get("recipe").asText());
@@ -72,11 +108,27 @@ class MergeGoldenTest {
                 MergeRunner.Options.defaults().withThreads(2));
         CheckpointDir dir = CheckpointDir.open(out);
         Tolerance tol = method.equals("slerp") ? SLERP : ELEMENTWISE;
+        // tensors checked by their masks instead (arcee_fusion): values are the base or the other model's
+        Set<String> byMask = new TreeSet<>();
+        for (String k : List.of("masks", "sampled_quantiles")) {
+            if (m.has(k)) {
+                m.get(k).fieldNames().forEachRemaining(byMask::add);
+            }
+        }
+        if (m.has("masks")) {
+            checkMasks(dir, m.get("masks"), method);
+        }
+        if (m.has("sampled_quantiles")) {
+            checkSampledMasks(dir, m.get("sampled_quantiles"), method);
+        }
         double worst = 0;
         double maxAbs = 0;
         Iterator<Map.Entry<String, JsonNode>> it = m.get("tensors").fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (byMask.contains(e.getKey())) {
+                continue;
+            }
             float[] got = read(dir, e.getKey());
             int stride = e.getValue().get("stride").asInt();
             JsonNode values = e.getValue().get("values");
@@ -92,6 +144,10 @@ class MergeGoldenTest {
         int n = 0;
         while (sums.hasNext()) {
             Map.Entry<String, JsonNode> e = sums.next();
+            n++;
+            if (byMask.contains(e.getKey())) {
+                continue;
+            }
             float[] got = read(dir, e.getKey());
             double s = 0;
             double a = 0;
@@ -106,10 +162,149 @@ class MergeGoldenTest {
                     method + ": abs sum of " + e.getKey());
             Tolerance.relative(0, tol.rel() * wantAbs + tol.abs() * got.length).assertClose(
                     e.getValue().get("sum").asDouble(), s, method + ": sum of " + e.getKey());
-            n++;
         }
         assertEquals(n, dir.tensors().size(), method + ": tensor count differs from mergekit's");
         System.out.printf("golden %s: max |diff| %.3g, worst fraction of tolerance used %.3f%n", method, maxAbs, worst);
+    }
+
+    /**
+     * The output is base + (other - base)·mask with mergekit's mask, except where mergekit's importance lies within
+     * the golden script's ARCEE_NEAR (2e-3 relative) of its threshold: there torch's float32 KL divergence (5.4e-4
+     * relative from float64 at worst on these fixtures) and our double one may decide differently.
+     */
+    private void checkMasks(CheckpointDir dir, JsonNode masks, String method) throws IOException {
+        MaskInputs in = maskInputs(golden.get("methods").get(method).get("recipe").asText());
+        int flips = 0;
+        int kept = 0;
+        Iterator<Map.Entry<String, JsonNode>> it = masks.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            float[] got = read(dir, e.getKey());
+            float[] b = read(in.base(), e.getKey());
+            float[] x = read(in.other(), e.getKey());
+            Set<Integer> keep = ints(e.getValue().get("kept"));
+            Set<Integer> near = ints(e.getValue().get("near"));
+            kept += keep.size();
+            for (int i = 0; i < got.length; i++) {
+                float want = keep.contains(i) ? b[i] + (x[i] - b[i]) : b[i];
+                if (Float.compare(want + 0f, got[i] + 0f) != 0) {
+                    float other = keep.contains(i) ? b[i] : b[i] + (x[i] - b[i]);
+                    assertTrue(near.contains(i) && Float.compare(other + 0f, got[i] + 0f) == 0, method + ": "
+                            + e.getKey() + "[" + i + "] is " + got[i] + ", mergekit's " + want + " (kept by mergekit: "
+                            + keep.contains(i) + ", importance within 2e-3 of its threshold: " + near.contains(i) + ")");
+                    flips++;
+                }
+            }
+        }
+        System.out.printf("golden %s: %d elements kept by mergekit in the exactly checked tensors, %d near-threshold"
+                + " flips%n", method, kept, flips);
+    }
+
+    /**
+     * Above 10^6 elements mergekit takes the quantiles from 10^6 random draws: every element is still the base or
+     * base + (other - base), and the kept count must lie within 6 standard deviations (plus 1 for rounding) of its
+     * mean over the golden script's torch seeds.
+     */
+    private void checkSampledMasks(CheckpointDir dir, JsonNode sampled, String method) throws IOException {
+        MaskInputs in = maskInputs(golden.get("methods").get(method).get("recipe").asText());
+        Iterator<Map.Entry<String, JsonNode>> it = sampled.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            float[] got = read(dir, e.getKey());
+            float[] b = read(in.base(), e.getKey());
+            float[] x = read(in.other(), e.getKey());
+            int kept = 0;
+            for (int i = 0; i < got.length; i++) {
+                boolean isBase = Float.compare(got[i] + 0f, b[i] + 0f) == 0;
+                if (!isBase && Float.compare(got[i] + 0f, b[i] + (x[i] - b[i]) + 0f) != 0) {
+                    fail(method + ": " + e.getKey() + "[" + i + "] is " + got[i] + ", neither the base's " + b[i]
+                            + " nor base + (other - base) " + (b[i] + (x[i] - b[i])));
+                }
+                kept += isBase ? 0 : 1;
+            }
+            double mean = e.getValue().get("kept_mean").asDouble();
+            double sd = e.getValue().get("kept_sd").asDouble();
+            assertTrue(Math.abs(kept - mean) <= 6 * sd + 1, method + ": " + e.getKey() + " keeps " + kept
+                    + " elements; mergekit " + e.getValue().get("kept").asInt() + ", over torch seeds " + mean + " ± "
+                    + sd);
+            System.out.printf("golden %s: %s keeps %d (mergekit %d, %.1f ± %.1f over %d seeds)%n", method, e.getKey(),
+                    kept, e.getValue().get("kept").asInt(), mean, sd, e.getValue().get("seeds").asInt());
+        }
+    }
+
+    /** The base and the one other model of a two-model recipe. */
+    private record MaskInputs(CheckpointDir base, CheckpointDir other) {
+    }
+
+    private static MaskInputs maskInputs(String recipe) throws IOException {
+        Map<String, Path> models = MergeFixtures.goldenModels();
+        String other = recipe.lines().filter(l -> l.strip().startsWith("- model: ${")).map(l -> l.strip()
+                .substring("- model: ${".length(), l.strip().length() - 1)).filter(k -> !k.equals("base"))
+                .findFirst().orElseThrow();
+        return new MaskInputs(CheckpointDir.open(models.get("base")), CheckpointDir.open(models.get(other)));
+    }
+
+    private static Set<Integer> ints(JsonNode array) {
+        Set<Integer> out = new java.util.HashSet<>();
+        array.forEach(v -> out.add(v.asInt()));
+        return out;
+    }
+
+    /**
+     * DELLA's keep probability is (density - epsilon) + 2·epsilon·rank/(n-1) within each row: the kept fractions
+     * overall (density on average) and in each row's upper and lower half by |delta| (about density ± epsilon/2)
+     * match mergekit's within binomial noise, and rescale: true matches the L1 norm.
+     */
+    @Test
+    void dellaLinearStatisticsMatchMergekit(@TempDir Path t) throws IOException {
+        JsonNode d = golden.get("della_linear_density_0.5_stats");
+        Path recipe = MergeFixtures.recipe(t, "della", d.get("recipe").asText());
+        Path out = MergeEngine.withDefaultMethods().run(recipe, t.resolve("out"), 1, MergeRunner.Options.defaults());
+        CheckpointDir merged = CheckpointDir.open(out);
+        CheckpointDir base = CheckpointDir.open(MergeFixtures.goldenModels().get("base"));
+        CheckpointDir v1 = CheckpointDir.open(MergeFixtures.goldenModels().get("v1"));
+        Iterator<Map.Entry<String, JsonNode>> it = d.get("stats").fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            float[] m = read(merged, e.getKey());
+            float[] b = read(base, e.getKey());
+            float[] x = read(v1, e.getKey());
+            int row = (int) merged.tensorByCanonicalName(e.getKey()).orElseThrow().shape()[1];
+            long[] kept = new long[2];
+            long[] count = new long[2];
+            double l1 = 0;
+            double l1orig = 0;
+            for (int r = 0; r < m.length; r += row) {
+                double[] a = new double[row];
+                for (int j = 0; j < row; j++) {
+                    a[j] = Math.abs(x[r + j] - b[r + j]); // the float32 delta, as mergekit ranks it
+                }
+                double[] sorted = a.clone();
+                java.util.Arrays.sort(sorted);
+                double median = row % 2 == 1 ? sorted[row / 2] : (sorted[row / 2 - 1] + sorted[row / 2]) / 2;
+                for (int j = 0; j < row; j++) {
+                    int i = r + j;
+                    double dm = (double) m[i] - b[i];
+                    int half = a[j] > median ? 1 : 0;
+                    count[half]++;
+                    kept[half] += Math.abs(dm) > 1e-12 ? 1 : 0;
+                    l1 += Math.abs(dm);
+                    l1orig += Math.abs((double) x[i] - b[i]);
+                }
+            }
+            double frac = (double) (kept[0] + kept[1]) / m.length;
+            assertTrue(Math.abs(frac - 0.5) < 5 * Math.sqrt(0.25 / m.length), e.getKey() + ": kept fraction " + frac);
+            String[] names = {"kept_fraction_lower_half", "kept_fraction_upper_half"};
+            for (int h = 0; h < 2; h++) {
+                double f = (double) kept[h] / count[h];
+                double mk = e.getValue().get(names[h]).asDouble();
+                double sigma = Math.sqrt(f * (1 - f) / count[h]);
+                assertTrue(Math.abs(f - mk) < 10 * sigma, e.getKey() + ": " + names[h] + " " + f + " vs mergekit " + mk);
+            }
+            assertTrue((double) kept[1] / count[1] - (double) kept[0] / count[0] > 0.15,
+                    e.getKey() + ": larger magnitudes must be kept more often (epsilon 0.2)");
+            L1_RATIO.assertClose(e.getValue().get("l1_ratio").asDouble(), l1 / l1orig, e.getKey() + ": L1 norm matching");
+        }
     }
 
     @Test

@@ -4,8 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mergelab.merge.methods.DareLinearMethod;
 import io.mergelab.merge.methods.DareTiesMethod;
+import io.mergelab.merge.methods.DellaLinearMethod;
 import io.mergelab.merge.methods.LinearMethod;
 import io.mergelab.merge.methods.ModelStockMethod;
+import io.mergelab.merge.methods.NearswapMethod;
+import io.mergelab.merge.methods.RamMethod;
+import io.mergelab.merge.methods.RamPlusTlMethod;
 import io.mergelab.merge.methods.RandomSelectMethod;
 import io.mergelab.merge.methods.SlerpMethod;
 import io.mergelab.merge.methods.TaskArithmeticMethod;
@@ -147,6 +151,99 @@ class MergePropertiesTest {
         List<ModelTensor> in = List.of(mt("a", x, 0.2, 1), mt("b", x, 0.5, 1), mt("c", x, 0.3, 1));
         float[] r = lin.merge(new TensorMerge("t", new long[] {1000}, in, null, in, Map.of("normalize", 1.0), 0));
         close(x, r);
+    }
+
+    /**
+     * Every registered method (plug-ins and later additions included) returns the input when all its inputs are the
+     * same tensor: task vectors are zero, weights and interpolations are affine, selections pick an equal value.
+     * Required parameters get 1 (per model) or 0.5 (global); the number of models is what the method accepts.
+     */
+    @Test
+    void everyMethodGivesBackIdenticalInputs() {
+        float[] x = random(20, 4 * 8);
+        MethodRegistry registry = MethodRegistry.load();
+        for (String name : registry.names()) {
+            MergeMethod m = registry.get(name);
+            Map<String, Double> perModel = new java.util.HashMap<>();
+            Map<String, Double> global = new java.util.HashMap<>();
+            for (ParamSpec p : m.parameters()) {
+                Double v = p.required() ? (p.perModel() ? 1.0 : 0.5) : p.defaultValue();
+                if (!v.isNaN()) {
+                    (p.perModel() ? perModel : global).put(p.name(), v);
+                }
+            }
+            ModelCount count = m.otherModels();
+            int n = m.basePolicy() == BasePolicy.SINGLE_INPUT ? 1 : Math.max(count.min(), Math.min(2, count.max()));
+            List<ModelTensor> others = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                others.add(new ModelTensor("m" + k, x.clone(), perModel));
+            }
+            ModelTensor base = m.basePolicy() == BasePolicy.REQUIRED ? new ModelTensor("base", x.clone(), Map.of())
+                    : null;
+            List<ModelTensor> all = new ArrayList<>(others);
+            if (base != null) {
+                all.add(base);
+            }
+            float[] got = m.merge(new TensorMerge("t", new long[] {4, 8}, all, base, others, global, 3));
+            ELEMENTWISE.assertClose(x, got, name + " of identical inputs");
+        }
+    }
+
+    @Test
+    void dellaLinearWithDensityOneIsTaskArithmetic() {
+        float[] b = random(21, 3000);
+        List<ModelTensor> in = List.of(mt("x", random(22, 3000), 0.6, 1.0), mt("y", random(23, 3000), -0.3, 1.0));
+        assertArrayEquals(new TaskArithmeticMethod().merge(withBase(new TaskArithmeticMethod(), b, in, Map.of())),
+                new DellaLinearMethod().merge(withBase(new DellaLinearMethod(), b, in, Map.of())));
+    }
+
+    @Test
+    void dellaLinearKeepsLargeMagnitudesMoreOften() {
+        int rows = 50;
+        int row = 400;
+        float[] x = random(24, rows * row);
+        TensorMerge t = withBase(new DellaLinearMethod(), new float[x.length],
+                List.of(new ModelTensor("x", x, Map.of("weight", 1.0, "density", 0.5, "epsilon", 0.2))), Map.of());
+        float[] r = new DellaLinearMethod().merge(new TensorMerge(t.tensor(), new long[] {rows, row}, t.inputs(),
+                t.base(), t.others(), t.global(), 5));
+        int[] kept = new int[2];
+        double l1 = 0;
+        double l1x = 0;
+        for (int i = 0; i < x.length; i++) {
+            // N(0, 1): |x| above its median 0.674 is the upper half of each row, up to noise
+            kept[Math.abs(x[i]) > 0.6745 ? 1 : 0] += r[i] != 0 ? 1 : 0;
+            l1 += Math.abs(r[i]);
+            l1x += Math.abs(x[i]);
+        }
+        assertEquals(0.5, (kept[0] + kept[1]) / (double) x.length, 0.02);
+        assertTrue(kept[1] - kept[0] > 0.15 * x.length / 2, "upper half kept " + kept[1] + ", lower " + kept[0]);
+        assertEquals(1.0, l1 / l1x, 1e-5);
+    }
+
+    @Test
+    void nearswapTakesTheOtherModelWithinTAndTheBaseFarAway() {
+        float[] a = {0f, 0f, 0f, 1f};
+        float[] b = {0.01f, -0.5f, 2f, 1f};
+        List<ModelTensor> other = List.of(new ModelTensor("b", b, Map.of()));
+        ModelTensor base = new ModelTensor("a", a, Map.of());
+        float[] r = new NearswapMethod().merge(new TensorMerge("t", new long[] {4}, List.of(base, other.get(0)), base,
+                other, Map.of("t", 0.1), 0));
+        assertEquals(0.01f, r[0]); // within t: swapped
+        assertEquals(-0.5f * (1f / 0.5f * 0.1f), r[1], 1e-7); // w = t / |a - b| = 0.2
+        assertEquals(2f * (1f / 2f * 0.1f), r[2], 1e-7);
+        assertEquals(1f, r[3]);
+    }
+
+    @Test
+    void ramKeepsUniqueChangesAndAveragesSharedOnes() {
+        float[] base = new float[4];
+        List<ModelTensor> two = List.of(new ModelTensor("x", new float[] {0.5f, 0.2f, 0f, 1e-6f}, Map.of()),
+                new ModelTensor("y", new float[] {0f, 0.4f, 0f, 0.3f}, Map.of()));
+        TensorMerge t = withBase(new RamMethod(), base, two, Map.of());
+        assertArrayEquals(new float[] {0.5f, 0.3f, 0f, 0.3f}, new RamMethod().merge(t));
+        // ramplus_tl: x has 1 shared and 1 unique element (rho 1), y 1 and 1: unique ones scaled by 1 + 0.5 * 0.8
+        TensorMerge p = withBase(new RamPlusTlMethod(), base, two, Map.of("r", 0.5, "alpha", 0.8));
+        assertArrayEquals(new float[] {0.5f * 1.4f, 0.3f, 0f, 0.3f * 1.4f}, new RamPlusTlMethod().merge(p));
     }
 
     @Test

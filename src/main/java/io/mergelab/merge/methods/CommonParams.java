@@ -3,8 +3,7 @@ package io.mergelab.merge.methods;
 import io.mergelab.merge.ParamSpec;
 
 /**
- * Parameters several methods read with one meaning, declared once so their ranges agree (a study's sweep checks a
- * value before it knows which method reads it).
+ * Parameters several methods read with one meaning, declared once so their ranges and defaults agree.
  */
 final class CommonParams {
     /** A model's weight: required where a method sums weighted models; ±10 guards against typos such as 50. */

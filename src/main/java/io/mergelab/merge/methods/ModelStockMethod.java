@@ -3,6 +3,7 @@ package io.mergelab.merge.methods;
 import io.mergelab.merge.BasePolicy;
 import io.mergelab.merge.MergeException;
 import io.mergelab.merge.MergeMethod;
+import io.mergelab.merge.ModelCount;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
 import io.mergelab.merge.TensorMerge;
@@ -32,6 +33,11 @@ public final class ModelStockMethod implements MergeMethod {
     @Override
     public BasePolicy basePolicy() {
         return BasePolicy.REQUIRED;
+    }
+
+    @Override
+    public ModelCount otherModels() {
+        return ModelCount.atLeast(2);
     }
 
     @Override

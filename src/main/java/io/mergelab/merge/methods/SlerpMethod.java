@@ -3,6 +3,7 @@ package io.mergelab.merge.methods;
 import io.mergelab.merge.BasePolicy;
 import io.mergelab.merge.MergeException;
 import io.mergelab.merge.MergeMethod;
+import io.mergelab.merge.ModelCount;
 import io.mergelab.merge.ParamSpec;
 import io.mergelab.merge.TensorMerge;
 
@@ -34,8 +35,8 @@ public final class SlerpMethod implements MergeMethod {
     }
 
     @Override
-    public int modelCount() {
-        return 2;
+    public ModelCount otherModels() {
+        return ModelCount.exactly(1);
     }
 
     @Override
