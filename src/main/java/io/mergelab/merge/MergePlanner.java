@@ -239,8 +239,8 @@ public final class MergePlanner {
                 if (!p.perModel()) {
                     continue;
                 }
-                // task-vector methods never read per-model parameters of the base
-                if (isBase && method.basePolicy() == BasePolicy.REQUIRED) {
+                // methods measuring from the base (task vectors) never read per-model parameters of it
+                if (isBase && method.basePolicy().baseIsOrigin()) {
                     continue;
                 }
                 Double v = resolveModel(p, inName, outName, t, src.params(), s.params(), r.parameters());
@@ -289,7 +289,7 @@ public final class MergePlanner {
         if (v == null) {
             v = p.defaultValue();
         }
-        checkBool(p, v, name);
+        checkKind(p, v, name);
         return v;
     }
 
@@ -305,13 +305,17 @@ public final class MergePlanner {
         if (v == null) {
             v = p.defaultValue();
         }
-        checkBool(p, v, outName);
+        checkKind(p, v, outName);
         return v;
     }
 
-    private static void checkBool(ParamSpec p, Double v, String tensor) {
+    private static void checkKind(ParamSpec p, Double v, String tensor) {
         if (p.bool() && v != null && v != 0.0 && v != 1.0) {
             throw new MergeException("tensor '" + tensor + "': parameter '" + p.name() + "' is a flag (true/false) "
+                    + "but evaluates to " + v);
+        }
+        if (p.integer() && v != null && (v != Math.rint(v) || Double.isInfinite(v))) {
+            throw new MergeException("tensor '" + tensor + "': parameter '" + p.name() + "' is a whole number "
                     + "but evaluates to " + v);
         }
     }

@@ -1,6 +1,6 @@
 package io.mergelab.merge;
 
-import java.util.Locale;
+import java.math.BigDecimal;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -34,14 +34,21 @@ public final class MethodsDoc {
 
     private static String param(ParamSpec p) {
         String value = p.required() ? "required" : Double.isNaN(p.defaultValue()) ? "optional" : p.bool() ? "default " + (p.defaultValue() != 0 ? "true" : "false")
-                : "default " + String.format(Locale.ROOT, "%s", p.defaultValue()).replaceAll("\\.0$", "");
-        return "`" + p.name() + "` (" + (p.perModel() ? "per model" : "global") + (p.bool() ? ", bool" : "") + ", "
+                : "default " + number(p.defaultValue());
+        return "`" + p.name() + "` (" + (p.perModel() ? "per model" : "global") + (p.bool() ? ", bool" : p.integer() ? ", integer" : "") + ", "
                 + value + ")";
+    }
+
+    /** 1, 0.15, 0.00001, 1e-8: plain unless tiny. */
+    private static String number(double d) {
+        BigDecimal b = BigDecimal.valueOf(d).stripTrailingZeros();
+        return Math.abs(d) >= 1e-4 || d == 0 ? b.toPlainString() : b.toString().replace('E', 'e');
     }
 
     private static String base(BasePolicy b) {
         return switch (b) {
             case REQUIRED -> "required";
+            case OPTIONAL -> "optional (the origin of task vectors)";
             case INPUT -> "optional (one more input)";
             case SINGLE_INPUT -> "none (one input)";
         };
