@@ -37,8 +37,8 @@ import java.util.TreeMap;
 public final class StudyPlanner {
     /** Bumped when a step's action changes meaning, so old outputs are not reused. */
     static final int VERSION = 1;
-    private static final Set<String> WEIGHTED = Set.of("linear", "task_arithmetic", "ties", "dare_ties",
-            "dare_linear", "breadcrumbs", "breadcrumbs_ties", "della", "della_linear");
+    /** Methods that need a per-model weight (required, no default): a merge giving none gets equal weights. */
+    private static final Set<String> WEIGHTED = weighted(MethodRegistry.load());
 
     private final Path tokenizerDir;
     private final Merger merger;
@@ -48,6 +48,11 @@ public final class StudyPlanner {
         this.tokenizerDir = tokenizerDir;
         this.merger = merger;
         this.mergeMethods = Set.copyOf(mergeMethods);
+    }
+
+    private static Set<String> weighted(MethodRegistry registry) {
+        return Set.copyOf(registry.names().stream().filter(n -> registry.get(n).parameters().stream()
+                .anyMatch(p -> p.name().equals("weight") && p.perModel() && p.required())).toList());
     }
 
     /** The planner with the merge engine and the methods it registers. */
