@@ -256,6 +256,110 @@ models:
   - model: {v1}
 dtype: float32
 """,
+    # nuslerp, multislerp, karcher: the key names the case, its first word the method
+    "nuslerp": """
+merge_method: nuslerp
+models:
+  - model: {v1}
+    parameters: {{weight: 0.7}}
+  - model: {v2}
+    parameters: {{weight: [0.3, 0.9]}}
+dtype: float32
+""",
+    "nuslerp_base": """
+merge_method: nuslerp
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 0.4}}
+  - model: {v2}
+    parameters: {{weight: 0.6}}
+dtype: float32
+""",
+    "nuslerp_rows": """
+merge_method: nuslerp
+models:
+  - model: {v1}
+    parameters: {{weight: 0.25}}
+  - model: {v3}
+    parameters: {{weight: 0.75}}
+parameters: {{nuslerp_flatten: false}}
+dtype: float32
+""",
+    "nuslerp_row_wise_base": """
+merge_method: nuslerp
+base_model: {base}
+models:
+  - model: {v2}
+    parameters:
+      weight: [{{filter: mlp, value: 1.0}}, {{value: 0.3}}]
+  - model: {v3}
+    parameters:
+      weight: [{{filter: mlp, value: -1.0}}, {{value: 0.5}}]
+parameters: {{nuslerp_flatten: false, nuslerp_row_wise: true}}
+dtype: float32
+""",
+    "multislerp": """
+merge_method: multislerp
+models:
+  - model: {v1}
+    parameters: {{weight: 0.5}}
+  - model: {v2}
+    parameters: {{weight: 0.3}}
+  - model: {v3}
+    parameters: {{weight: [0.2, 0.6]}}
+dtype: float32
+""",
+    "multislerp_base": """
+merge_method: multislerp
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 0.6}}
+  - model: {v2}
+    parameters: {{weight: 0.4}}
+  - model: {v3}
+    parameters: {{weight: 0.5}}
+dtype: float32
+""",
+    "multislerp_unnormalized_base": """
+merge_method: multislerp
+base_model: {base}
+models:
+  - model: {v1}
+    parameters: {{weight: 0.6}}
+  - model: {v2}
+    parameters: {{weight: 0.9}}
+parameters: {{normalize_weights: false}}
+dtype: float32
+""",
+    "karcher": """
+merge_method: karcher
+models:
+  - model: {v1}
+  - model: {v2}
+  - model: {v3}
+dtype: float32
+""",
+    "karcher_base_one_step": """
+merge_method: karcher
+base_model: {base}
+models:
+  - model: {v1}
+  - model: {v2}
+parameters: {{max_iter: 1}}
+dtype: float32
+""",
+    "karcher_tol": """
+merge_method: karcher
+models:
+  - model: {base}
+  - model: {v1}
+  - model: {v2}
+  - model: {v3}
+parameters: {{max_iter: 50, tol: 1.0e-3}}
+dtype: float32
+""",
 }
 
 DARE_STATS = """

@@ -239,8 +239,8 @@ public final class MergePlanner {
                 if (!p.perModel()) {
                     continue;
                 }
-                // task-vector methods never read per-model parameters of the base
-                if (isBase && method.basePolicy() == BasePolicy.REQUIRED) {
+                // methods measuring from the base (task vectors) never read per-model parameters of it
+                if (isBase && method.basePolicy().baseIsOrigin()) {
                     continue;
                 }
                 Double v = resolveModel(p, inName, outName, t, src.params(), s.params(), r.parameters());
@@ -274,8 +274,8 @@ public final class MergePlanner {
                     + ", got " + others + ": " + refs);
         }
         if (method.basePolicy() == BasePolicy.SINGLE_INPUT && inputs.size() != 1) {
-            throw new MergeException(r.file() + ": tensor '" + outName + "': merge_method passthrough takes exactly "
-                    + "one model per slice (got " + inputs.size() + ": " + inputs.stream()
+            throw new MergeException(r.file() + ": tensor '" + outName + "': merge_method " + method.name()
+                    + " takes exactly one model per slice (got " + inputs.size() + ": " + inputs.stream()
                     .map(i -> i.model().ref()).toList() + ")");
         }
         PlannedTensor planned = new PlannedTensor(outName, shape, inputs, baseIndex, global, tensorSeed(seed, outName),
@@ -297,7 +297,7 @@ public final class MergePlanner {
         if (v == null) {
             v = p.defaultValue();
         }
-        checkBool(p, v, name);
+        checkKind(p, v, name);
         return v;
     }
 
@@ -313,13 +313,17 @@ public final class MergePlanner {
         if (v == null) {
             v = p.defaultValue();
         }
-        checkBool(p, v, outName);
+        checkKind(p, v, outName);
         return v;
     }
 
-    private static void checkBool(ParamSpec p, Double v, String tensor) {
+    private static void checkKind(ParamSpec p, Double v, String tensor) {
         if (p.bool() && v != null && v != 0.0 && v != 1.0) {
             throw new MergeException("tensor '" + tensor + "': parameter '" + p.name() + "' is a flag (true/false) "
+                    + "but evaluates to " + v);
+        }
+        if (p.integer() && v != null && (v != Math.rint(v) || Double.isInfinite(v))) {
+            throw new MergeException("tensor '" + tensor + "': parameter '" + p.name() + "' is a whole number "
                     + "but evaluates to " + v);
         }
     }

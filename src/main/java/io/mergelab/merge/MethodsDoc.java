@@ -43,25 +43,28 @@ public final class MethodsDoc {
     public static String signature(MergeMethod m) {
         return m.parameters().stream().map(p -> p.name() + (p.required() ? "*" : Double.isNaN(p.defaultValue()) ? "?"
                 : "=" + (p.bool() ? String.valueOf(p.defaultValue() != 0)
-                : num(p.defaultValue()))))
+                : number(p.defaultValue()))))
                 .collect(Collectors.joining(" "));
     }
 
     private static String param(ParamSpec p) {
         String value = p.required() ? "required" : Double.isNaN(p.defaultValue()) ? "optional" : p.bool() ? "default " + (p.defaultValue() != 0 ? "true" : "false")
-                : "default " + num(p.defaultValue());
-        return "`" + p.name() + "` (" + (p.perModel() ? "per model" : "global") + (p.bool() ? ", bool" : "") + ", "
-                + value + (p.range().bounded() && !p.bool() ? ", in " + p.range() : "") + ")";
+                : "default " + number(p.defaultValue());
+        return "`" + p.name() + "` (" + (p.perModel() ? "per model" : "global") + (p.bool() ? ", bool"
+                : p.integer() ? ", integer" : "") + ", " + value + (p.range().bounded() && !p.bool() ? ", in "
+                + p.range() : "") + ")";
     }
 
-    /** 0.00001 rather than 1.0E-5, 1 rather than 1.0. */
-    private static String num(double v) {
-        return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+    /** 1, 0.15, 0.00001, 1e-8: plain unless tiny. */
+    private static String number(double d) {
+        BigDecimal b = BigDecimal.valueOf(d).stripTrailingZeros();
+        return Math.abs(d) >= 1e-4 || d == 0 ? b.toPlainString() : b.toString().replace('E', 'e');
     }
 
     private static String base(BasePolicy b) {
         return switch (b) {
             case REQUIRED -> "required";
+            case OPTIONAL -> "optional (the origin of task vectors)";
             case INPUT -> "optional (one more input)";
             case SINGLE_INPUT -> "none (one input)";
         };

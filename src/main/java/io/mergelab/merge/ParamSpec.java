@@ -7,15 +7,18 @@ import java.util.Locale;
  *
  * @param perModel per-model (looked up from the source's parameters first) vs. one global value per tensor
  * @param bool     settings typed bool in mergekit: must evaluate to exactly 0 or 1
+ * @param integer  settings typed int in mergekit (an iteration count): must evaluate to a whole number
  * @param range    the values a study accepts (a typo guard; recipes run unchanged, as mergekit does not check)
  */
-public record ParamSpec(String name, Double defaultValue, boolean perModel, boolean bool, Range range) {
+public record ParamSpec(String name, Double defaultValue, boolean perModel, boolean bool, boolean integer,
+        Range range) {
     public ParamSpec {
         range = bool ? Range.BOOL : range == null ? Range.ANY : range;
     }
 
+    /** A number or flag with no range; the form plug-ins written before integer settings and ranges use. */
     public ParamSpec(String name, Double defaultValue, boolean perModel, boolean bool) {
-        this(name, defaultValue, perModel, bool, Range.ANY);
+        this(name, defaultValue, perModel, bool, false, Range.ANY);
     }
 
     public static ParamSpec model(String name, Double defaultValue) {
@@ -30,9 +33,14 @@ public record ParamSpec(String name, Double defaultValue, boolean perModel, bool
         return new ParamSpec(name, defaultValue ? 1.0 : 0.0, false, true);
     }
 
+    /** A global whole-number setting. */
+    public static ParamSpec integer(String name, int defaultValue) {
+        return new ParamSpec(name, (double) defaultValue, false, false, true, Range.ANY);
+    }
+
     /** This parameter accepting {@code [min, max]}, with either end open where said. */
     public ParamSpec in(double min, boolean minOpen, double max, boolean maxOpen) {
-        return new ParamSpec(name, defaultValue, perModel, bool, new Range(min, minOpen, max, maxOpen));
+        return new ParamSpec(name, defaultValue, perModel, bool, integer, new Range(min, minOpen, max, maxOpen));
     }
 
     /** This parameter accepting the closed interval {@code [min, max]}. */
@@ -42,7 +50,7 @@ public record ParamSpec(String name, Double defaultValue, boolean perModel, bool
 
     /** The same parameter with another default (null: required). */
     public ParamSpec withDefault(Double value) {
-        return new ParamSpec(name, value, perModel, bool, range);
+        return new ParamSpec(name, value, perModel, bool, integer, range);
     }
 
     public boolean required() {

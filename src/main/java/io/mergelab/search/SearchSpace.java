@@ -86,6 +86,10 @@ public final class SearchSpace {
                 throw new ConfigException(where, "search.free: '" + f.param() + "' is a flag; fix it under "
                         + "search.merge.parameters instead of searching it");
             }
+            if (spec.integer()) { // a continuous search would give fractions, which the planner refuses
+                throw new ConfigException(where, "search.free: '" + f.param() + "' is a whole number; fix it under "
+                        + "search.merge.parameters instead of searching it");
+            }
             List<String> models = spec.perModel()
                     ? (f.models().isEmpty() ? new ArrayList<>(merge.models().keySet()) : f.models()) : List.of();
             if (!spec.perModel() && !f.models().isEmpty()) {

@@ -193,4 +193,25 @@ class MergeBadInputTest {
         has(e, "--overwrite");
         assertTrue(Files.exists(out.resolve("keep.txt")));
     }
+
+    @Test
+    void sphericalMethodsCheckCountsAndWholeNumbers() throws IOException {
+        has(fails("""
+                merge_method: nuslerp
+                base_model: ${base}
+                models:
+                  - {model: ${v1}, parameters: {weight: 1}}
+                  - {model: ${v2}, parameters: {weight: 1}}
+                  - {model: ${v3}, parameters: {weight: 1}}
+                """), "merge_method nuslerp takes exactly 2 models besides the base_model, got 3");
+        has(fails("""
+                merge_method: multislerp
+                models: [{model: ${v1}}, {model: ${v2}, parameters: {weight: 1}}]
+                """), "missing required parameter 'weight'", "v1");
+        has(fails("""
+                merge_method: karcher
+                models: [{model: ${v1}}, {model: ${v2}}]
+                parameters: {max_iter: 2.5}
+                """), "parameter 'max_iter' is a whole number but evaluates to 2.5");
+    }
 }

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mergelab.merge.methods.DareLinearMethod;
 import io.mergelab.merge.methods.DareTiesMethod;
 import io.mergelab.merge.methods.DellaLinearMethod;
+import io.mergelab.merge.methods.KarcherMethod;
 import io.mergelab.merge.methods.LinearMethod;
 import io.mergelab.merge.methods.ModelStockMethod;
+import io.mergelab.merge.methods.MultislerpMethod;
 import io.mergelab.merge.methods.NearswapMethod;
+import io.mergelab.merge.methods.NuslerpMethod;
 import io.mergelab.merge.methods.RamMethod;
 import io.mergelab.merge.methods.RamPlusTlMethod;
 import io.mergelab.merge.methods.RandomSelectMethod;
@@ -369,5 +372,138 @@ class MergePropertiesTest {
         assertTrue(Files.readString(out.resolve("README.md")).contains("score.weight was merged"));
         assertTrue(Files.isRegularFile(out.resolve(MergeOutputs.RECIPE_COPY)));
         assertTrue(Files.readString(out.resolve(MergeOutputs.MANIFEST)).contains("model.safetensors"));
+    }
+
+    // nuslerp, multislerp, karcher
+
+    static TensorMerge spherical(MergeMethod m, long[] shape, float[] base, List<ModelTensor> others,
+            Map<String, Double> overrides) {
+        Map<String, Double> g = new java.util.HashMap<>();
+        for (ParamSpec p : m.parameters()) {
+            if (!p.perModel() && p.defaultValue() != null) {
+                g.put(p.name(), p.defaultValue());
+            }
+        }
+        g.putAll(overrides);
+        ModelTensor b = base == null ? null : new ModelTensor("base", base, Map.of());
+        List<ModelTensor> all = new ArrayList<>(others);
+        if (b != null) {
+            all.add(b);
+        }
+        return new TensorMerge("t", shape, all, b, others, g, 0);
+    }
+
+    static ModelTensor weighted(String name, float[] data, double weight) {
+        return new ModelTensor(name, data, Map.of("weight", weight));
+    }
+
+    @Test
+    void nuslerpWithoutBaseIsSlerpAtTheWeightsRatio() {
+        float[] a = random(11, 64);
+        float[] b = random(12, 64);
+        float[] got = new NuslerpMethod().merge(spherical(new NuslerpMethod(), new long[] {64}, null,
+                List.of(weighted("a", a, 0.7), weighted("b", b, 0.3)), Map.of()));
+        float[] want = new SlerpMethod().merge(new TensorMerge("t", new long[] {64}, List.of(), new ModelTensor("a", a,
+                Map.of()), List.of(new ModelTensor("b", b, Map.of())), Map.of("t", 0.3), 0));
+        WITH_REDUCTIONS.assertClose(want, got, "nuslerp vs slerp");
+    }
+
+    @Test
+    void nuslerpRowsAndRowWiseAreSlerpsOfTheRowsAndColumns() {
+        long[] shape = {3, 4};
+        float[] base = random(20, 12);
+        float[] a = random(21, 12);
+        float[] b = random(22, 12);
+        NuslerpMethod m = new NuslerpMethod();
+        List<ModelTensor> two = List.of(weighted("a", a, 1), weighted("b", b, 3));
+        float[] rows = m.merge(spherical(m, shape, base, two, Map.of("nuslerp_flatten", 0.0)));
+        float[] cols = m.merge(spherical(m, shape, base, two, Map.of("nuslerp_flatten", 0.0,
+                "nuslerp_row_wise", 1.0)));
+        for (int r = 0; r < 3; r++) { // each row of 4 alone
+            int[] idx = {4 * r, 4 * r + 1, 4 * r + 2, 4 * r + 3};
+            ELEMENTWISE.assertClose(pick(m.merge(spherical(m, new long[] {4}, pick(base, idx),
+                    List.of(weighted("a", pick(a, idx), 1), weighted("b", pick(b, idx), 3)), Map.of())), null),
+                    pick(rows, idx), "row " + r);
+        }
+        for (int c = 0; c < 4; c++) { // row_wise: mergekit's dim 0, each column of 3 alone
+            int[] idx = {c, 4 + c, 8 + c};
+            ELEMENTWISE.assertClose(pick(m.merge(spherical(m, new long[] {3}, pick(base, idx),
+                    List.of(weighted("a", pick(a, idx), 1), weighted("b", pick(b, idx), 3)), Map.of())), null),
+                    pick(cols, idx), "column " + c);
+        }
+        float[] whole = m.merge(spherical(m, shape, base, two, Map.of()));
+        assertNotEquals(java.util.Arrays.toString(whole), java.util.Arrays.toString(rows));
+    }
+
+    static float[] pick(float[] x, int[] idx) {
+        if (idx == null) {
+            return x;
+        }
+        float[] r = new float[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            r[i] = x[idx[i]];
+        }
+        return r;
+    }
+
+    @Test
+    void nuslerpNeedsExactlyTwoModelsBesidesTheBase() {
+        NuslerpMethod m = new NuslerpMethod();
+        MergeException e = org.junit.jupiter.api.Assertions.assertThrows(MergeException.class, () -> m.merge(
+                spherical(m, new long[] {4}, random(1, 4), List.of(weighted("a", random(2, 4), 1),
+                        weighted("b", random(3, 4), 1), weighted("c", random(4, 4), 1)), Map.of())));
+        assertTrue(e.getMessage().contains("exactly two models besides the base, got 3"), e.getMessage());
+    }
+
+    @Test
+    void multislerpOfParallelInputsKeepsTheirDirectionAtTheWeightedNorm() {
+        float[] x = random(30, 100);
+        float[] twice = new float[100];
+        for (int i = 0; i < 100; i++) {
+            twice[i] = 2 * x[i];
+        }
+        MultislerpMethod m = new MultislerpMethod();
+        float[] got = m.merge(spherical(m, new long[] {100}, null, List.of(weighted("x", x, 1),
+                weighted("2x", twice, 3)), Map.of()));
+        float[] want = new float[100];
+        for (int i = 0; i < 100; i++) {
+            want[i] = 1.75f * x[i]; // norms 1 and 2 at weights 1/4 and 3/4
+        }
+        WITH_REDUCTIONS.assertClose(want, got, "multislerp");
+        float[] one = m.merge(spherical(m, new long[] {100}, random(31, 100), List.of(weighted("x", x, 5)),
+                Map.of()));
+        assertArrayEquals(x, one, "one model is returned as it is, base or not");
+    }
+
+    @Test
+    void multislerpOfCancellingInputsFallsBackForTwoAndFailsForMore() {
+        float[] x = random(40, 10);
+        float[] minus = new float[10];
+        for (int i = 0; i < 10; i++) {
+            minus[i] = -x[i];
+        }
+        MultislerpMethod m = new MultislerpMethod();
+        float[] lin = m.merge(spherical(m, new long[] {10}, null, List.of(weighted("x", x, 1),
+                weighted("-x", minus, 1)), Map.of()));
+        close(new float[10], lin);
+        MergeException e = org.junit.jupiter.api.Assertions.assertThrows(MergeException.class, () -> m.merge(
+                spherical(m, new long[] {10}, x, List.of(weighted("a", x.clone(), 1), weighted("b", x.clone(), 1),
+                        weighted("c", x.clone(), 1)), Map.of())));
+        assertTrue(e.getMessage().contains("weighted sum of the unit-norm inputs is zero"), e.getMessage());
+    }
+
+    @Test
+    void karcherMeanOfTwoOrthogonalVectorsAndAZeroTensor() {
+        KarcherMethod m = new KarcherMethod();
+        float[] got = m.merge(new TensorMerge("t", new long[] {2}, List.of(new ModelTensor("x", new float[] {2, 0},
+                Map.of()), new ModelTensor("y", new float[] {0, 2}, Map.of()), new ModelTensor("z", new float[2],
+                Map.of())), null, List.of(), Map.of("max_iter", 10.0, "tol", 1e-5), 0));
+        // the zero tensor leaves the direction alone but counts in the scale, as in mergekit: (2 + 2 + 0) / 3
+        float c = (float) (4.0 / 3 / Math.sqrt(2));
+        WITH_REDUCTIONS.assertClose(new float[] {c, c}, got, "karcher");
+        float[] x = random(50, 300);
+        float[] same = m.merge(new TensorMerge("t", new long[] {300}, List.of(new ModelTensor("a", x, Map.of()),
+                new ModelTensor("b", x.clone(), Map.of())), null, List.of(), Map.of("max_iter", 10.0, "tol", 1e-5), 0));
+        WITH_REDUCTIONS.assertClose(x, same, "karcher of identical inputs");
     }
 }

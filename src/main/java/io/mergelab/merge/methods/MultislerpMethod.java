@@ -1,0 +1,152 @@
+package io.mergelab.merge.methods;
+
+import io.mergelab.merge.BasePolicy;
+import io.mergelab.merge.MergeException;
+import io.mergelab.merge.MergeMethod;
+import io.mergelab.merge.ModelCount;
+import io.mergelab.merge.ModelTensor;
+import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.TensorMerge;
+
+import java.util.List;
+
+/**
+ * mergekit's multislerp: barycentric interpolation on the hypersphere of the whole flattened tensors (task vectors
+ * when a base is given). Each is scaled to unit norm (norm + eps), averaged with the weights, the mean normalised,
+ * the weighted tangent vectors at it added through the exponential map, and the result scaled by the weighted mean
+ * norm. One model alone is returned as it is; a zero mean falls back to the weighted sum for two models and is an
+ * error for more, as in mergekit.
+ */
+public final class MultislerpMethod implements MergeMethod {
+    @Override
+    public String name() {
+        return "multislerp";
+    }
+
+    @Override
+    public String displayName() {
+        return "Multi-SLERP";
+    }
+
+    @Override
+    public String description() {
+        return "Multi-SLERP (Goddard, goddard.blog/posts/multislerp-wow-what-a-cool-idea): barycentric spherical "
+                + "interpolation of any number of weighted models, of task vectors when a base is given.";
+    }
+
+    @Override
+    public List<ParamSpec> parameters() {
+        return List.of(CommonParams.WEIGHT, ParamSpec.flag("normalize_weights", true),
+                ParamSpec.global("eps", 1e-8));
+    }
+
+    @Override
+    public BasePolicy basePolicy() {
+        return BasePolicy.OPTIONAL;
+    }
+
+    @Override
+    public ModelCount otherModels() {
+        return ModelCount.atLeast(1);
+    }
+
+    @Override
+    public float[] merge(TensorMerge tm) {
+        List<ModelTensor> xs = tm.others();
+        if (xs.isEmpty()) {
+            throw MergeException.at(tm.tensor(), "multislerp needs at least one model besides the base");
+        }
+        if (xs.size() == 1) { // mergekit returns it unchanged, base or not
+            float[] only = xs.get(0).data();
+            return tm.scratch() ? only : only.clone();
+        }
+        int m = xs.size();
+        float[] base = tm.base() == null ? null : tm.base().data();
+        float[][] d = new float[m][];
+        for (int k = 0; k < m; k++) {
+            d[k] = NuslerpMethod.delta(xs.get(k).data(), base, tm.scratch());
+        }
+        int n = d[0].length;
+        // weights are a float32 tensor in mergekit: normalised in float32
+        float[] w = new float[m];
+        float wsum = 0f;
+        for (int k = 0; k < m; k++) {
+            w[k] = (float) xs.get(k).param("weight");
+            wsum += w[k];
+        }
+        if (tm.flag("normalize_weights")) {
+            if (wsum == 0f) {
+                throw MergeException.at(tm.tensor(), "parameter 'weight' sums to 0 over " + xs.stream()
+                        .map(ModelTensor::model).toList() + " with normalize_weights: true");
+            }
+            for (int k = 0; k < m; k++) {
+                w[k] = w[k] / wsum;
+            }
+        }
+        double eps = tm.param("eps");
+        float epsF = (float) eps;
+        // mergekit's float32 steps in its order; norms as torch takes them (TorchNorms), sums of products in double
+        // (torch's cascade sums are close to exact)
+        float[] norms = new float[m];
+        float[] denom = new float[m];
+        for (int k = 0; k < m; k++) {
+            norms[k] = TorchNorms.contiguous(d[k]);
+            denom[k] = norms[k] + epsF;
+        }
+        float[] mean = new float[n];
+        for (int i = 0; i < n; i++) {
+            float s = 0f;
+            for (int k = 0; k < m; k++) {
+                s += d[k][i] / denom[k] * w[k];
+            }
+            mean[i] = s;
+        }
+        float meanNorm = TorchNorms.contiguous(mean);
+        if (meanNorm < epsF) {
+            if (m != 2) {
+                throw MergeException.at(tm.tensor(), "multislerp: the weighted sum of the unit-norm inputs is zero "
+                        + "(antipodal or all-zero " + (base != null ? "task vectors" : "tensors") + " whose weights "
+                        + "cancel); use different weights");
+            }
+            float[] out = new float[n];
+            for (int i = 0; i < n; i++) {
+                float r = d[0][i] * w[0] + d[1][i] * w[1];
+                out[i] = base != null ? r + base[i] : r;
+            }
+            return out;
+        }
+        for (int i = 0; i < n; i++) {
+            mean[i] = mean[i] / meanNorm;
+        }
+        float[] dots = new float[m];
+        for (int k = 0; k < m; k++) {
+            double dot = 0;
+            for (int i = 0; i < n; i++) {
+                dot += d[k][i] / denom[k] * mean[i];
+            }
+            dots[k] = (float) dot;
+        }
+        // the weighted tangent vectors sum to zero up to rounding; computed as mergekit does all the same
+        float[] tangent = new float[n];
+        for (int i = 0; i < n; i++) {
+            float s = 0f;
+            for (int k = 0; k < m; k++) {
+                s += (d[k][i] / denom[k] - dots[k] * mean[i]) * w[k];
+            }
+            tangent[i] = s;
+        }
+        float tn = TorchNorms.contiguous(tangent) + epsF;
+        float cos = (float) Math.cos(tn);
+        float sinc = (float) Math.sin(tn) / tn;
+        float avgNorm = 0f;
+        for (int k = 0; k < m; k++) {
+            avgNorm += norms[k] * w[k];
+        }
+        float[] out = tm.scratch() || base != null ? d[0] : new float[n]; // d[0] is not read below
+        for (int i = 0; i < n; i++) {
+            float r = (mean[i] * cos + tangent[i] * sinc) * avgNorm;
+            out[i] = base != null ? r + base[i] : r;
+        }
+        return out;
+    }
+}

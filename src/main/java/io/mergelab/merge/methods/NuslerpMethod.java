@@ -1,0 +1,146 @@
+package io.mergelab.merge.methods;
+
+import io.mergelab.merge.BasePolicy;
+import io.mergelab.merge.MergeException;
+import io.mergelab.merge.MergeMethod;
+import io.mergelab.merge.ModelCount;
+import io.mergelab.merge.ModelTensor;
+import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.TensorMerge;
+
+import java.util.List;
+
+/**
+ * mergekit's nuslerp: spherical interpolation of two models at t = w2 / (w1 + w2) (0.5 when the weights sum to
+ * under 1e-6), of their task vectors when a base is given. The sphere is the whole flattened tensor
+ * ({@code nuslerp_flatten}, the default), else each vector along the last dimension, or along the first with
+ * {@code nuslerp_row_wise}. Vectors whose float32 cosine is exactly ±1 are interpolated linearly.
+ */
+public final class NuslerpMethod implements MergeMethod {
+    /** mergekit's norm clamp in its normalisation, and its colinearity threshold eps^2 with eps = 1e-8. */
+    private static final float NORM_MIN = 1e-7f;
+    private static final float COLINEAR = (float) 1e-16;
+
+    @Override
+    public String name() {
+        return "nuslerp";
+    }
+
+    @Override
+    public String displayName() {
+        return "NuSLERP";
+    }
+
+    @Override
+    public String description() {
+        return "NuSLERP (Goddard et al., 2024, mergekit): spherical interpolation between two models by their weights,"
+                + " of task vectors when a base is given; whole tensor, or per row or column.";
+    }
+
+    @Override
+    public List<ParamSpec> parameters() {
+        return List.of(CommonParams.WEIGHT, ParamSpec.flag("nuslerp_row_wise", false),
+                ParamSpec.flag("nuslerp_flatten", true));
+    }
+
+    @Override
+    public BasePolicy basePolicy() {
+        return BasePolicy.OPTIONAL;
+    }
+
+    @Override
+    public ModelCount otherModels() {
+        return ModelCount.exactly(2);
+    }
+
+    @Override
+    public float[] merge(TensorMerge tm) {
+        List<ModelTensor> xs = tm.others();
+        if (xs.size() != 2) {
+            throw MergeException.at(tm.tensor(), "nuslerp needs exactly two models besides the base, got " + xs.size()
+                    + " (" + xs.stream().map(ModelTensor::model).toList() + ")");
+        }
+        double w0 = xs.get(0).param("weight");
+        double w1 = xs.get(1).param("weight");
+        double total = w0 + w1;
+        double t = Math.abs(total) < 1e-6 ? 0.5 : w1 / total;
+        float[] base = tm.base() == null ? null : tm.base().data();
+        float[] v0 = delta(xs.get(0).data(), base, tm.scratch());
+        float[] v1 = delta(xs.get(1).data(), base, tm.scratch());
+        int n = v0.length;
+        if (n == 0) {
+            return new float[0];
+        }
+        // v0 is ours whenever it was computed from a base; each vector's scalars are taken before it is written
+        float[] out = tm.scratch() || base != null ? v0 : new float[n];
+
+        // the vectors: (count, length, step between elements, step between vectors' first elements)
+        int count;
+        int length;
+        int step;
+        int next;
+        if (tm.flag("nuslerp_flatten") || tm.shape().length == 0) {
+            count = 1;
+            length = n;
+            step = 1;
+            next = 0;
+        } else if (tm.flag("nuslerp_row_wise") && tm.shape().length >= 2) {
+            // mergekit transposes dim 0 to the end: vectors run along the first dimension
+            length = (int) tm.shape()[0];
+            count = n / length;
+            step = count;
+            next = 1;
+        } else {
+            length = tm.rowLength();
+            count = n / length;
+            step = 1;
+            next = length;
+        }
+        float tf = (float) t;
+        float sf = (float) (1 - t);
+        for (int v = 0; v < count; v++) {
+            int start = v * next;
+            int end = start + length * step;
+            // mergekit's float32 steps: unit vectors by the clamped torch norms, their products summed (torch's
+            // cascade sum is close to exact: we sum in double), then acos and sines of float32 scalars
+            float n0 = Math.max(TorchNorms.strided(v0, start, length, step), NORM_MIN);
+            float n1 = Math.max(TorchNorms.strided(v1, start, length, step), NORM_MIN);
+            double dot = 0;
+            for (int i = start; i < end; i += step) {
+                dot += (v0[i] / n0) * (v1[i] / n1);
+            }
+            float cos = Math.max(-1f, Math.min(1f, (float) dot));
+            if (1f - cos * cos <= COLINEAR) { // |cos| is exactly 1 in float32
+                for (int i = start; i < end; i += step) {
+                    out[i] = sf * v0[i] + tf * v1[i];
+                }
+            } else {
+                float theta = (float) Math.acos(cos);
+                float c0 = (float) Math.sin(sf * theta);
+                float c1 = (float) Math.sin(tf * theta);
+                float s = (float) Math.sin(theta);
+                for (int i = start; i < end; i += step) {
+                    out[i] = (c0 * v0[i] + c1 * v1[i]) / s;
+                }
+            }
+        }
+        if (base != null) {
+            for (int i = 0; i < n; i++) {
+                out[i] = base[i] + out[i];
+            }
+        }
+        return out;
+    }
+
+    /** x - base in float32 (into x when it may be overwritten), or x itself without a base. */
+    static float[] delta(float[] x, float[] base, boolean scratch) {
+        if (base == null) {
+            return x;
+        }
+        float[] d = scratch ? x : new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            d[i] = x[i] - base[i];
+        }
+        return d;
+    }
+}
