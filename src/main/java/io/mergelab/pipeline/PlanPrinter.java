@@ -31,13 +31,11 @@ public final class PlanPrinter {
     private static String inputs(Map<String, Object> in, boolean full) {
         List<String> parts = new ArrayList<>();
         in.forEach((k, v) -> {
-            if (!k.equals("v")) {
-                String text = String.valueOf(v);
-                if (!full && text.length() > 90) {
-                    text = text.substring(0, 87) + "...";
-                }
-                parts.add(k + "=" + text);
+            String text = String.valueOf(v);
+            if (!full && text.length() > 90) {
+                text = text.substring(0, 87) + "...";
             }
+            parts.add(k + "=" + text);
         });
         return String.join(", ", parts);
     }
