@@ -16,6 +16,15 @@ public final class PlanPrinter {
         sb.append("study ").append(plan.study()).append(": ").append(steps.size()).append(" steps, ").append(done)
                 .append(" done, ").append(steps.size() - done).append(" to run; outputs in ").append(store.root())
                 .append('\n');
+        String version;
+        try {
+            version = PlanFile.versionProblem(store.root());
+        } catch (java.io.IOException e) {
+            version = store.root().resolve(StepStore.PLAN) + " is unreadable: " + e.getMessage();
+        }
+        if (version != null) {
+            sb.append("  note: ").append(version).append('\n');
+        }
         int width = steps.stream().mapToInt(s -> s.id().length()).max().orElse(10);
         for (Step s : steps) {
             sb.append(store.isDone(s.id()) ? "  [done] " : "  [todo] ")
