@@ -40,7 +40,9 @@ class PlanFileTest {
                     + StudyPlanner.VERSION + " with other step ids), so none of its 2 finished steps would be reused: "
                     + "move the folder away to keep its results, or delete it, then run again", e.getMessage());
         }
-        assertEquals(2, Files.list(dir).filter(Files::isDirectory).count(), "nothing ran, nothing was written");
+        try (var entries = Files.list(dir)) {
+            assertEquals(2, entries.filter(Files::isDirectory).count(), "nothing ran, nothing was written");
+        }
         assertTrue(Files.readString(dir.resolve(StepStore.PLAN)).contains("\"steps\": []"), "plan.json untouched");
         assertThrows(IllegalStateException.class, () -> PlanFile.write(plan, store), "Slurm submissions too");
         assertTrue(PlanPrinter.describe(plan, store, false).lines().anyMatch(l -> l.startsWith("  note: " + dir
