@@ -2,6 +2,7 @@ package io.mergelab.cli;
 
 import io.mergelab.merge.MergeEngine;
 import io.mergelab.merge.MergeRunner;
+import io.mergelab.merge.recipe.RecipeParser;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -110,7 +111,8 @@ final class MergeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Path written;
         try {
-            written = MergeEngine.withDefaultMethods().run(recipe, out, seed, opt);
+            // the YAML is this command's interface; the engine takes the typed recipe (and writes it beside the weights)
+            written = MergeEngine.withDefaultMethods().run(RecipeParser.parseStages(recipe), out, seed, opt);
         } finally {
             if (bar[0] != null) {
                 bar[0].close();

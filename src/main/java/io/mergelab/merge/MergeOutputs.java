@@ -43,7 +43,7 @@ public final class MergeOutputs {
     /** @param knownHashes sha256 of files already hashed while written, by path relative to {@code dir} */
     static void writeSidecars(MergePlan plan, Path dir, Map<String, Map<String, String>> inputHashes,
             Map<String, String> knownHashes, boolean modelCard) throws IOException {
-        Files.writeString(dir.resolve(RECIPE_COPY), plan.recipe().yaml(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(RECIPE_COPY), plan.recipe().mergekitYaml(), StandardCharsets.UTF_8);
         if (modelCard) {
             Files.writeString(dir.resolve("README.md"), readme(plan), StandardCharsets.UTF_8);
         }
@@ -96,7 +96,7 @@ public final class MergeOutputs {
             sb.append("* ").append(note).append('\n');
         }
         sb.append("\n### Configuration\n\nThe following YAML configuration was used to produce this model:\n\n```yaml\n")
-                .append(plan.recipe().yaml().strip()).append("\n```\n\nSee `").append(MANIFEST)
+                .append(plan.recipe().mergekitYaml().strip()).append("\n```\n\nSee `").append(MANIFEST)
                 .append("` for the sha256 of every input and output file.\n");
         return sb.toString();
     }

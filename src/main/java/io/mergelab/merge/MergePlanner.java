@@ -61,7 +61,7 @@ public final class MergePlanner {
         try {
             method = registry.get(r.mergeMethod());
         } catch (MergeException e) {
-            throw new MergeException(r.file() + ": field 'merge_method': " + e.getMessage());
+            throw new MergeException(r.where() + ": field 'merge_method': " + e.getMessage());
         }
         Map<String, ParamSpec> specs = new LinkedHashMap<>();
         method.parameters().forEach(p -> specs.put(p.name(), p));
@@ -194,7 +194,7 @@ public final class MergePlanner {
             if (!p.perModel()) {
                 Double v = resolve(p, outName, t, s.params(), r.parameters());
                 if (v == null) {
-                    throw new MergeException(r.file() + ": tensor '" + outName + "': missing required parameter '"
+                    throw new MergeException(r.where() + ": tensor '" + outName + "': missing required parameter '"
                             + p.name() + "' for merge_method " + method.name());
                 }
                 global.put(p.name(), v);
@@ -245,12 +245,12 @@ public final class MergePlanner {
                 }
                 Double v = resolveModel(p, inName, outName, t, src.params(), s.params(), r.parameters());
                 if (v == null) {
-                    throw new MergeException(r.file() + ": model '" + src.model().ref() + "': tensor '" + outName
+                    throw new MergeException(r.where() + ": model '" + src.model().ref() + "': tensor '" + outName
                             + "': missing required parameter '" + p.name() + "' for merge_method " + method.name()
                             + " (set it under " + src.field() + ".parameters or the top-level parameters)");
                 }
                 if (p.name().equals("density") && !(v > 0 && v <= 1)) {
-                    throw new MergeException(r.file() + ": model '" + src.model().ref() + "': tensor '" + outName
+                    throw new MergeException(r.where() + ": model '" + src.model().ref() + "': tensor '" + outName
                             + "': parameter 'density' is " + v + "; it must lie in (0, 1]");
                 }
                 params.put(p.name(), v);
@@ -258,7 +258,7 @@ public final class MergePlanner {
             inputs.add(new PlannedTensor.Input(src.model(), info, params));
         }
         if (method.basePolicy() == BasePolicy.REQUIRED && baseIndex < 0) {
-            throw new MergeException(r.file() + ": field 'base_model': merge_method " + method.name()
+            throw new MergeException(r.where() + ": field 'base_model': merge_method " + method.name()
                     + " needs a base_model");
         }
         int others = inputs.size() - (baseIndex >= 0 ? 1 : 0);
@@ -269,12 +269,12 @@ public final class MergePlanner {
                     refs.add(inputs.get(i).model().ref());
                 }
             }
-            throw new MergeException(r.file() + ": tensor '" + outName + "': merge_method " + method.name()
+            throw new MergeException(r.where() + ": tensor '" + outName + "': merge_method " + method.name()
                     + " takes " + method.otherModels().describe() + (baseIndex >= 0 ? " besides the base_model" : "")
                     + ", got " + others + ": " + refs);
         }
         if (method.basePolicy() == BasePolicy.SINGLE_INPUT && inputs.size() != 1) {
-            throw new MergeException(r.file() + ": tensor '" + outName + "': merge_method " + method.name()
+            throw new MergeException(r.where() + ": tensor '" + outName + "': merge_method " + method.name()
                     + " takes exactly one model per slice (got " + inputs.size() + ": " + inputs.stream()
                     .map(i -> i.model().ref()).toList() + ")");
         }
@@ -283,7 +283,7 @@ public final class MergePlanner {
         try {
             method.check(planned);
         } catch (MergeException e) {
-            throw new MergeException(r.file() + ": " + e.getMessage(), e);
+            throw new MergeException(r.where() + ": " + e.getMessage(), e);
         }
         return planned;
     }
@@ -358,7 +358,7 @@ public final class MergePlanner {
                 ModelInput in = resolver.resolve(m.model(), field + ".model");
                 int n = in.dir().config().nLayer();
                 if (layers != null && n != layers) {
-                    throw new MergeException(r.file() + ": " + field + ": model '" + m.model() + "' has " + n
+                    throw new MergeException(r.where() + ": " + field + ": model '" + m.model() + "' has " + n
                             + " layers but '" + layersFrom + "' has " + layers + "; models must have the same n_layer");
                 }
                 layers = n;
@@ -367,11 +367,11 @@ public final class MergePlanner {
             }
             if (r.baseModel().isPresent() && !seen.contains(r.baseModel().get())) {
                 if (method.basePolicy() == BasePolicy.SINGLE_INPUT) {
-                    throw new MergeException(r.file() + ": field 'base_model': passthrough takes no base_model");
+                    throw new MergeException(r.where() + ": field 'base_model': passthrough takes no base_model");
                 }
                 ModelInput base = resolver.resolve(r.baseModel().get(), "base_model");
                 if (base.dir().config().nLayer() != layers) {
-                    throw new MergeException(r.file() + ": field 'base_model': '" + base.ref() + "' has "
+                    throw new MergeException(r.where() + ": field 'base_model': '" + base.ref() + "' has "
                             + base.dir().config().nLayer() + " layers but the models have " + layers);
                 }
                 sources.add(new Source(base, 0, Map.of(), "base_model"));
@@ -392,7 +392,7 @@ public final class MergePlanner {
                 ModelInput in = resolver.resolve(src.model(), f + ".model");
                 SourceSpec.LayerRange range = src.layerRange().orElseThrow();
                 if (range.end() > in.dir().config().nLayer()) {
-                    throw new MergeException(r.file() + ": " + f + ".layer_range: [" + range.start() + ", "
+                    throw new MergeException(r.where() + ": " + f + ".layer_range: [" + range.start() + ", "
                             + range.end() + ") exceeds model '" + src.model() + "' which has "
                             + in.dir().config().nLayer() + " layers");
                 }
@@ -401,7 +401,7 @@ public final class MergePlanner {
                 sources.add(new Source(in, range.start(), src.parameters(), f));
             }
             if (base.isPresent() && !baseListed && method.basePolicy() != BasePolicy.SINGLE_INPUT) {
-                throw new MergeException(r.file() + ": " + field + ": base_model '" + base.get() + "' must be one of "
+                throw new MergeException(r.where() + ": " + field + ": base_model '" + base.get() + "' must be one of "
                         + "the slice's sources (it gives the layer range)");
             }
             out.add(new Slice(sources, baseListed ? base : Optional.empty(), s.parameters(), len, field));
@@ -433,17 +433,17 @@ public final class MergePlanner {
                 ParamSpec p = specs.get(name);
                 if (p == null && registry.names().stream().anyMatch(m -> registry.get(m).parameters().stream()
                         .anyMatch(q -> q.name().equals(name)))) {
-                    ignored.add(r.file() + ": field '" + e.getKey() + "." + name + "': " + method.name()
+                    ignored.add(r.where() + ": field '" + e.getKey() + "." + name + "': " + method.name()
                             + " does not read '" + name + "'; ignored, as mergekit ignores it");
                     continue;
                 }
                 if (p == null) {
-                    throw new MergeException(r.file() + ": field '" + e.getKey() + "." + name + "': unknown parameter '"
+                    throw new MergeException(r.where() + ": field '" + e.getKey() + "." + name + "': unknown parameter '"
                             + name + "' for merge_method " + method.name() + " (accepted: "
                             + String.join(", ", specs.keySet()) + ")");
                 }
                 if (!p.perModel() && e.getKey().startsWith("models[") || !p.perModel() && e.getKey().contains("sources[")) {
-                    throw new MergeException(r.file() + ": field '" + e.getKey() + "." + name + "': '" + name
+                    throw new MergeException(r.where() + ": field '" + e.getKey() + "." + name + "': '" + name
                             + "' is a global parameter of " + method.name() + "; set it under the top-level or slice "
                             + "parameters, not per model");
                 }
@@ -523,7 +523,7 @@ public final class MergePlanner {
                 if (first == null) {
                     first = tj;
                 } else if (!Arrays.equals(first, tj)) {
-                    throw new MergeException(r.file() + ": field 'tokenizer_source': union of different tokenizers "
+                    throw new MergeException(r.where() + ": field 'tokenizer_source': union of different tokenizers "
                             + "is not supported (model '" + m.ref() + "' has a different tokenizer.json than '"
                             + donor.ref() + "')");
                 }

@@ -21,9 +21,10 @@ import java.util.Map;
  * {@link #MERGES} (the seed, the variants and each merge's variants and density), from which the report puts
  * each merge's retention beside the similarity and sign conflicts of the task vectors it merged.
  *
- * @param variantSteps variant name → its fine-tune step, in study order (the analysis names them so)
+ * @param variants each variant and its fine-tune step, in study order (the analysis names them so: a list, as
+ *                 the order is part of what the step writes)
  */
-record AnalyzeAction(String baseStep, Map<String, String> variantSteps, List<MergeRef> merges, long seed,
+record AnalyzeAction(String baseStep, List<Variant> variants, List<MergeRef> merges, long seed,
                      AnalysisSettings settings) implements StepAction {
     static final String DIR = "analysis";
     static final String MERGES = "merges.json";
@@ -40,25 +41,28 @@ record AnalyzeAction(String baseStep, Map<String, String> variantSteps, List<Mer
         }
     }
 
+    record Variant(String name, String step) {
+    }
+
     AnalyzeAction {
-        variantSteps = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variantSteps));
+        variants = List.copyOf(variants);
         merges = List.copyOf(merges);
     }
 
     @Override
     public void run(StepContext ctx) throws Exception {
         ModelInput base = input("base", ModelOutputs.modelDir(ctx.outputOf(baseStep)));
-        List<ModelInput> variants = new ArrayList<>();
-        for (Map.Entry<String, String> v : variantSteps.entrySet()) {
-            variants.add(input(v.getKey(), ModelOutputs.modelDir(ctx.outputOf(v.getValue()))));
+        List<ModelInput> inputs = new ArrayList<>();
+        for (Variant v : variants) {
+            inputs.add(input(v.name(), ModelOutputs.modelDir(ctx.outputOf(v.step()))));
         }
-        TaskVectorAnalysis analysis = new TaskVectorAnalyzer(settings).analyze(base, variants);
+        TaskVectorAnalysis analysis = new TaskVectorAnalyzer(settings).analyze(base, inputs);
         AnalysisOutputs.write(analysis, ctx.workDir().resolve(DIR), true, (f, dir) -> HeatmapPlots.write(
                 new Heatmap(f.title(), f.columnTitle(), f.rowTitle(), f.columns(), f.rows(), f.values(), f.min(),
                         f.max()), dir, f.stem()));
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("seed", seed);
-        doc.put("variants", List.copyOf(variantSteps.keySet()));
+        doc.put("variants", variants.stream().map(Variant::name).toList());
         doc.put("merges", merges.stream().map(MergeRef::toMap).toList());
         StepStore.writeAtomically(ctx.workDir().resolve(MERGES),
                 Canonical.json().writerWithDefaultPrettyPrinter().writeValueAsString(doc) + "\n");

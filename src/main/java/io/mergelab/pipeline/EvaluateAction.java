@@ -15,9 +15,11 @@ import java.util.Map;
 /**
  * Evaluates one model on one split of one dataset; {@code headStep} (a fine-tuned classifier of that dataset) lends
  * its head when the model was merged across datasets. Writes {@code result.json} and {@code logits.json}.
+ * {@code compute} is not identity (see {@link FinetuneAction}); batch size and max_length are (truncation and
+ * batching may move the numbers).
  */
 record EvaluateAction(String modelStep, String dataStep, String headStep, String split, ResultMeta meta,
-                      int batchSize, int maxLength, StudyConfig.Compute compute) implements StepAction {
+                      int batchSize, int maxLength, @NotInStepId StudyConfig.Compute compute) implements StepAction {
     @Override
     public void run(StepContext ctx) throws Exception {
         DatasetSplits data = PreparedData.read(ctx.outputOf(dataStep));

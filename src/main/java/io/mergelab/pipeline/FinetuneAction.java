@@ -12,15 +12,17 @@ import io.mergelab.train.TrainingArgs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Fine-tunes the base on a dataset (all of train, or disjoint slice {@code sliceIndex} of {@code sliceCount},
  * cut with the data seed so the slices of one study never overlap). Resumable: its work folder survives a kill
  * and the trainer continues from its last checkpoint.
+ *
+ * @param compute where and in which precision to compute: not identity, as the device is chosen where the step
+ *                runs, and precision computes in fp32 for now (DJL has no autocast, docs/devices.md)
  */
 record FinetuneAction(String baseStep, String dataStep, int sliceIndex, int sliceCount, long dataSeed,
-                      Map<String, Object> trainingArgs, StudyConfig.Compute compute) implements StepAction {
+                      TrainingArgs trainingArgs, @NotInStepId StudyConfig.Compute compute) implements StepAction {
     @Override
     public boolean resumable() {
         return true;
@@ -40,9 +42,8 @@ record FinetuneAction(String baseStep, String dataStep, int sliceIndex, int slic
         DatasetSplits data = PreparedData.read(ctx.outputOf(dataStep));
         List<Example> train = sliceCount > 0
                 ? Datasets.disjointSlices(data.train(), sliceCount, dataSeed).get(sliceIndex) : data.train();
-        TrainingArgs args = TrainingArgs.fromMap(trainingArgs);
         Path base = ModelOutputs.modelDir(ctx.outputOf(baseStep));
-        FineTuneResult result = new FineTuner(args, System.err, true, StudyCompute.choose(compute))
+        FineTuneResult result = new FineTuner(trainingArgs, System.err, true, StudyCompute.choose(compute))
                 .withMetrics(ctx.metrics()).run(new FineTuneJob(base, data.labels(), train,
                 data.validation(), List.of(), out, false));
         if (!Double.isFinite(result.trainLoss())) {

@@ -40,6 +40,7 @@ public final class LocalExecutor implements Executor {
 
     @Override
     public RunSummary execute(Plan plan, StepStore store, StepListener listener) throws Exception {
+        PlanFile.checkVersion(store.root()); // a run --only too: it writes steps beside the plan's
         if (lockPerStep) {
             return run(plan, store, listener);
         }

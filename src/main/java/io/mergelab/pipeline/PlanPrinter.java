@@ -16,6 +16,15 @@ public final class PlanPrinter {
         sb.append("study ").append(plan.study()).append(": ").append(steps.size()).append(" steps, ").append(done)
                 .append(" done, ").append(steps.size() - done).append(" to run; outputs in ").append(store.root())
                 .append('\n');
+        String version;
+        try {
+            version = PlanFile.versionProblem(store.root());
+        } catch (java.io.IOException e) {
+            version = store.root().resolve(StepStore.PLAN) + " is unreadable: " + e.getMessage();
+        }
+        if (version != null) {
+            sb.append("  note: ").append(version).append('\n');
+        }
         int width = steps.stream().mapToInt(s -> s.id().length()).max().orElse(10);
         for (Step s : steps) {
             sb.append(store.isDone(s.id()) ? "  [done] " : "  [todo] ")
@@ -31,13 +40,11 @@ public final class PlanPrinter {
     private static String inputs(Map<String, Object> in, boolean full) {
         List<String> parts = new ArrayList<>();
         in.forEach((k, v) -> {
-            if (!k.equals("v")) {
-                String text = String.valueOf(v);
-                if (!full && text.length() > 90) {
-                    text = text.substring(0, 87) + "...";
-                }
-                parts.add(k + "=" + text);
+            String text = String.valueOf(v);
+            if (!full && text.length() > 90) {
+                text = text.substring(0, 87) + "...";
             }
+            parts.add(k + "=" + text);
         });
         return String.join(", ", parts);
     }

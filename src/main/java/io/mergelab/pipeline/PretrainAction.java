@@ -13,16 +13,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Pre-trains the base as a causal LM on a corpus. The model is built once per step id (preset, seed, corpus
  * bytes, arguments) in the shared cache {@code outputs/pretrained/<step id>/}, so reruns and other studies with
  * the same settings reuse it; the step's own output is a pointer to it. A killed build resumes from its
  * checkpoints in {@code <step id>.partial/}; a file lock keeps two studies from building the same one at once.
+ *
+ * @param corpus         the corpus files by content, in order
+ * @param trainingArgs   the arguments with the pre-trainer's defaults filled in
+ * @param sampledSoftmax targets drawn per batch for the output layer, 0 for the full softmax
  */
-record PretrainAction(String initStep, List<Path> corpus, String column, double heldOut,
-                      Map<String, Object> trainingArgs, int sampledSoftmax) implements StepAction {
+record PretrainAction(String initStep, List<InputFile> corpus, String column, double heldOut,
+                      TrainingArgs trainingArgs, int sampledSoftmax) implements StepAction {
     static final String CACHE = "pretrained";
 
     @Override
@@ -39,11 +42,10 @@ record PretrainAction(String initStep, List<Path> corpus, String column, double 
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
             if (!Files.isRegularFile(done.resolve("metrics.json"))) {
                 Path partial = cacheRoot.resolve(ctx.step().id() + ".partial");
-                TrainingArgs args = CausalLmPretrainer.arguments(trainingArgs);
-                TextCorpus text = TextCorpus.read(corpus, column);
+                TextCorpus text = TextCorpus.read(corpus.stream().map(InputFile::path).toList(), column);
                 Path init = ModelOutputs.modelDir(ctx.outputOf(initStep));
                 if (!Files.isRegularFile(partial.resolve("metrics.json"))) { // else killed just before the rename
-                    new CausalLmPretrainer(args, System.err, true,
+                    new CausalLmPretrainer(trainingArgs, System.err, true,
                             sampledSoftmax > 0 ? new SampledSoftmax(sampledSoftmax) : null).withMetrics(ctx.metrics())
                             .run(new PretrainJob(init, text.documents(),
                             heldOut, partial, false));

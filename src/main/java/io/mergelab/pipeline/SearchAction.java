@@ -29,11 +29,15 @@ import java.util.stream.Stream;
  * steps read like any merge's output. Candidates are MLflow child runs of a {@code search/NAME} run in the
  * study's experiment (journal-only without a server; nothing with tracking disabled).
  *
+ * @param written    the study's {@code search:} section as written: the search's identity ({@code config} is its
+ *                   parsed form, with the study's paths resolved)
  * @param modelSteps step id of each model name of the search (variants and {@code base})
  * @param dataSteps  data step id of each objective dataset, in order
+ * @param study      for where candidates are logged (tracking) and computed (device): not identity
  */
-record SearchAction(SearchConfig config, Map<String, String> modelSteps, List<String> dataSteps,
-                    StudyConfig study, Mark mark) implements StepAction {
+record SearchAction(Map<String, Object> written, Map<String, String> modelSteps, List<String> dataSteps,
+                    @NotInStepId SearchConfig config, @NotInStepId StudyConfig study,
+                    @NotInStepId Mark mark) implements StepAction {
 
     @Override
     public void run(StepContext ctx) throws Exception {

@@ -124,6 +124,7 @@ public final class StepStore {
         record.put("inputs", step.inputs());
         record.put("deps", step.deps());
         record.put("meta", step.meta());
+        record.put(PlanFile.VERSION, StudyPlanner.VERSION); // which planner's id this is
         writeAtomically(work.resolve(STEP), Canonical.json().writeValueAsString(record));
         // A Slurm job records its ids beside the step (the folder is created by this rename); keep them in it.
         Path jobRecord = root.resolve("slurm-jobs").resolve(step.id()).resolve(SLURM_JOB);

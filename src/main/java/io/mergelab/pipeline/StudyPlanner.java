@@ -8,6 +8,10 @@ import io.mergelab.config.StudyConfig.MergeSpec;
 import io.mergelab.config.StudyConfig.Variant;
 import io.mergelab.data.DatasetSpec;
 import io.mergelab.merge.MethodRegistry;
+import io.mergelab.merge.recipe.MergeRecipe;
+import io.mergelab.merge.recipe.ParamValue;
+import io.mergelab.merge.recipe.RecipeParser;
+import io.mergelab.merge.recipe.SourceSpec;
 import io.mergelab.pipeline.EvaluateAction.ResultMeta;
 import io.mergelab.data.TextCorpus;
 import io.mergelab.train.CausalLmPretrainer;
@@ -19,12 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -35,8 +39,12 @@ import java.util.TreeMap;
  * merge methods) before returning, so errors come before any work.
  */
 public final class StudyPlanner {
-    /** Bumped when a step's action changes meaning, so old outputs are not reused. */
-    static final int VERSION = 1;
+    /**
+     * Hashed into every step id and recorded in plan.json: bumped when ids or a step's action change meaning, so
+     * old outputs are never reused, and a study folder planned by another version is refused ({@link PlanFile}).
+     * 2: ids from the typed action records ({@link NotInStepId}), merges from typed recipes.
+     */
+    static final int VERSION = 2;
 
     private final Path tokenizerDir;
     private final Merger merger;
@@ -92,9 +100,9 @@ public final class StudyPlanner {
         }
     }
 
-    private static void checkArgs(Map<String, Object> args, io.mergelab.yaml.Mark mark, String what) {
+    private static TrainingArgs checkArgs(Map<String, Object> args, io.mergelab.yaml.Mark mark, String what) {
         try {
-            TrainingArgs.fromMap(args);
+            return TrainingArgs.fromMap(args);
         } catch (RuntimeException e) {
             throw new ConfigException(mark, what + ": training_args: " + e.getMessage(), e);
         }
@@ -184,24 +192,20 @@ public final class StudyPlanner {
 
         private Step baseStep() {
             StudyConfig.BaseModel b = study.baseModel();
-            Map<String, Object> in = new TreeMap<>();
-            in.put("v", VERSION);
+            BaseModelAction.Source source;
+            String name;
             if (b.isPreset()) {
-                in.put("preset", b.preset());
-                in.put("seed", b.seed());
-                return Step.of("base", "base model " + b.preset(), in, List.of(), Map.of("model", "base"),
-                        new BaseModelAction(b.preset(), b.seed(), null, tokenizerDir));
+                source = new BaseModelAction.Preset(b.preset(), b.seed());
+                name = b.preset();
+            } else if (b.isHub()) {
+                source = new BaseModelAction.Hub(HubBase.check(b));
+                name = b.hubId();
+            } else {
+                source = new BaseModelAction.Directory(b.path(), fingerprint(b.path()));
+                name = b.path().getFileName().toString();
             }
-            if (b.isHub()) {
-                // id@revision, not the commit it resolves to: the step keeps its id when the download happens later
-                in.put("hub", HubBase.check(b).toString());
-                return Step.of("base", "base model " + b.hubId(), in, List.of(), Map.of("model", "base"),
-                        new BaseModelAction(null, b.seed(), null, tokenizerDir, b.hubId()));
-            }
-            in.put("path", b.path().toString());
-            in.put("fingerprint", fingerprint(b.path()));
-            return Step.of("base", "base model " + b.path().getFileName(), in, List.of(), Map.of("model", "base"),
-                    new BaseModelAction(null, b.seed(), b.path(), tokenizerDir));
+            return Step.of("base", "base model " + name, List.of(), Map.of("model", "base"),
+                    new BaseModelAction(source, tokenizerDir));
         }
 
         /** Causal-LM pre-training of {@code init}; keyed by the corpus bytes and the effective arguments. */
@@ -220,116 +224,87 @@ public final class StudyPlanner {
             } catch (RuntimeException e) {
                 throw new ConfigException(p.mark(), "base_model.pretrain.corpus: " + e.getMessage(), e);
             }
-            Map<String, Object> in = new TreeMap<>();
-            in.put("v", VERSION);
-            in.put("corpus", files.stream().map(f -> f.getFileName() + ":" + hashFile(f)).toList());
-            in.put("column", p.column() == null ? "-" : p.column());
-            in.put("held_out", p.heldOut());
-            in.put("training_args", new TreeMap<>(effective.effectiveValues()));
-            if (p.sampledSoftmax() > 0) { // absent otherwise, so full-softmax step ids stay as they were
-                in.put("sampled_softmax", p.sampledSoftmax());
-            }
-            return Step.of("pretrain", "pre-train base on " + files.size() + " corpus file(s)", in, List.of(init),
-                    Map.of("model", "base", "dataset", "corpus"),
-                    new PretrainAction(init.id(), p.corpus(), p.column(), p.heldOut(), args, p.sampledSoftmax()));
+            return Step.of("pretrain", "pre-train base on " + files.size() + " corpus file(s)", List.of(init),
+                    Map.of("model", "base", "dataset", "corpus"), new PretrainAction(init.id(),
+                            files.stream().map(InputFile::of).toList(), p.column(), p.heldOut(), effective,
+                            p.sampledSoftmax()));
         }
 
         private Step dataStep(DatasetRef d, long seed, String sfx) {
             DatasetSpec spec = specs.get(d.name());
-            Map<String, Object> in = new TreeMap<>();
-            in.put("v", VERSION);
-            in.put("spec", d.specFile() != null ? hashFile(d.specFile()) : d.inline());
-            List<String> files = new ArrayList<>();
-            for (Path p : new Path[] {spec.dataFile(), spec.validationFile(), spec.testFile()}) {
-                files.add(p == null ? "-" : hashFile(p));
-            }
-            in.put("data_files", files);
-            in.put("seed", seed);
-            return Step.of("data", "data " + d.name() + sfx, in, List.of(),
-                    Map.of("dataset", d.name(), "seed", seed), new DataAction(spec, seed, tokenizerDir));
+            boolean file = d.specFile() != null;
+            return Step.of("data", "data " + d.name() + sfx, List.of(), Map.of("dataset", d.name(), "seed", seed),
+                    new DataAction(spec, file ? InputFile.of(d.specFile()) : null, file ? null : d.inline(),
+                            InputFile.orNull(spec.dataFile()), InputFile.orNull(spec.validationFile()),
+                            InputFile.orNull(spec.testFile()), seed, tokenizerDir));
         }
 
         private Step finetune(String label, Step base, Step data, int sliceIndex, int sliceCount, long dataSeed,
                               Map<String, Object> args) {
-            checkArgs(args, study.variants().get(0).mark(), label);
-            Map<String, Object> in = new TreeMap<>();
-            in.put("v", VERSION);
-            in.put("slice_index", sliceIndex);
-            in.put("slice_count", sliceCount);
-            in.put("data_seed", dataSeed);
-            in.put("training_args", args);
-            return Step.of("finetune", label, in, List.of(base, data), Map.of(),
-                    new FinetuneAction(base.id(), data.id(), sliceIndex, sliceCount, dataSeed, args,
-                            study.compute()));
+            TrainingArgs parsed = checkArgs(args, study.variants().get(0).mark(), label);
+            return Step.of("finetune", label, List.of(base, data), Map.of(), new FinetuneAction(base.id(), data.id(),
+                    sliceIndex, sliceCount, dataSeed, parsed, study.compute()));
         }
 
         private Step evaluate(Step model, Step data, Step head, String split, ResultMeta meta) {
-            Map<String, Object> in = new TreeMap<>();
-            in.put("v", VERSION);
-            in.put("split", split);
-            in.put("meta", metaMap(meta));
-            in.put("batch", evalBatch);
-            in.put("max_length", maxLength);
             List<Step> deps = head == null ? List.of(model, data) : List.of(model, data, head);
             return Step.of("evaluate", "evaluate " + meta.model() + " on " + meta.dataset() + "/" + split
-                            + (study.seeds().size() > 1 ? " (seed " + meta.seed() + ")" : ""), in, deps, metaMap(meta),
+                            + (study.seeds().size() > 1 ? " (seed " + meta.seed() + ")" : ""), deps, metaMap(meta),
                     new EvaluateAction(model.id(), data.id(), head == null ? null : head.id(), split, meta, evalBatch,
                             maxLength, study.compute()));
         }
 
         private void mergeSteps(MergeSpec m, Step base, Map<String, Step> tuned, Map<String, Step> data, long seed,
                                 String sfx) {
-            List<Map.Entry<String, Map<String, Object>>> models = new ArrayList<>();
-            List<Object> modelInputs = new ArrayList<>();
             List<Step> deps = new ArrayList<>();
             // a method that requires each model's weight gets equal ones when the study gives none (as the seed study)
             boolean weighted = MethodRegistry.load().get(m.method()).parameters().stream()
                     .anyMatch(p -> p.name().equals("weight") && p.perModel() && p.required());
             boolean anyWeight = m.parameters().containsKey("weight")
                     || m.models().stream().anyMatch(x -> x.parameters().containsKey("weight"));
-            for (MergeModel mm : m.models()) {
-                Map<String, Object> p = new TreeMap<>(mm.parameters());
-                if (weighted && !anyWeight && m.mergekit().isEmpty()) {
-                    p.put("weight", 1.0 / m.models().size()); // mergekit needs one; equal weights, as the seed study
-                }
-                Step t = tuned.get(mm.variant());
-                models.add(new AbstractMap.SimpleImmutableEntry<>(t.id(), p));
-                modelInputs.add(Map.of("model", t.id(), "parameters", p));
-                deps.add(t);
-            }
+            boolean equalWeights = weighted && !anyWeight && m.mergekit().isEmpty();
             Step baseStep = m.baseModel() == null ? null
                     : m.baseModel().equals("base") ? base : tuned.get(m.baseModel());
-            if (baseStep != null) {
-                deps.add(baseStep);
-            }
-            Map<String, Object> in = new TreeMap<>();
-            in.put("v", VERSION);
-            in.put("method", m.method());
-            in.put("models", modelInputs);
-            in.put("base", baseStep == null ? "-" : baseStep.id());
-            in.put("parameters", new TreeMap<>(m.parameters()));
-            MergeAction action;
+            MergeRecipe recipe;
             if (m.mergekit().isEmpty()) {
-                action = new MergeAction(m.method(), models, baseStep == null ? null : baseStep.id(), m.parameters(),
-                        seed, merger);
+                List<SourceSpec> sources = new ArrayList<>();
+                for (MergeModel mm : m.models()) {
+                    Map<String, Object> p = new TreeMap<>(mm.parameters());
+                    if (equalWeights) {
+                        p.put("weight", 1.0 / m.models().size()); // mergekit needs one; equal weights, as the seed study
+                    }
+                    Step t = tuned.get(mm.variant());
+                    sources.add(new SourceSpec(t.id(), Optional.empty(), paramValues(p, m)));
+                    deps.add(t);
+                }
+                if (baseStep != null) {
+                    deps.add(baseStep);
+                }
+                recipe = MergeRecipe.of(m.method(), Optional.ofNullable(baseStep).map(Step::id), sources,
+                        paramValues(m.parameters(), m), Optional.of("float32"));
             } else {
-                // a verbatim mergekit block: its references become checkpoint paths when the step runs
+                // a verbatim mergekit block, read by the engine's own parser; its references become step ids here
+                // and checkpoint paths when the step runs
                 Map<String, String> refs = new TreeMap<>();
-                m.models().forEach(mm -> refs.put(mm.variant(), tuned.get(mm.variant()).id()));
+                m.models().forEach(mm -> {
+                    refs.put(mm.variant(), tuned.get(mm.variant()).id());
+                    deps.add(tuned.get(mm.variant()));
+                });
                 if (baseStep != null) {
                     refs.put(m.baseModel(), baseStep.id());
+                    deps.add(baseStep);
                 }
                 if (!refs.containsKey("base")) { // `base` may also be listed among a block's sources
                     refs.put("base", base.id());
                     deps.add(base);
                 }
-                in.put("recipe", m.mergekit());
-                action = MergeAction.verbatim(m.mergekit(), refs, seed, merger);
+                recipe = verbatimRecipe(m).withModelRefs(r -> refs.getOrDefault(r, r));
             }
-            Step merge = add(Step.of("merge", "merge " + m.name() + sfx, in, deps, Map.of("model", m.name()), action));
+            Step merge = add(Step.of("merge", "merge " + m.name() + sfx, deps, Map.of("model", m.name()),
+                    new MergeAction(recipe, seed, merger)));
             List<String> datasets = m.datasets(study);
             Map<String, Double> params = new TreeMap<>(mergeParams(m));
-            if (weighted && !anyWeight && m.mergekit().isEmpty()) {
+            if (equalWeights) {
                 params.put("weight", 1.0 / m.models().size()); // the equal weights filled in above, in the report too
             }
             for (String ds : datasets) {
@@ -359,14 +334,9 @@ public final class StudyPlanner {
                     .orElseThrow()));
             List<String> dataSteps = search.datasets().stream().map(d -> data.get(d).id()).toList();
             search.datasets().forEach(d -> deps.add(data.get(d)));
-            Map<String, Object> in = new TreeMap<>();
-            in.put("v", VERSION);
-            in.put("search", search.written());
-            in.put("models", new TreeMap<>(modelSteps));
-            in.put("data", dataSteps);
-            Step step = add(Step.of("search", "search " + c.name() + sfx, in, deps,
+            Step step = add(Step.of("search", "search " + c.name() + sfx, deps,
                     Map.of("model", c.name(), "method", c.merge().method()),
-                    new SearchAction(c, modelSteps, dataSteps, study, search.mark())));
+                    new SearchAction(search.written(), modelSteps, dataSteps, c, study, search.mark())));
             List<String> datasets = c.merge().models().keySet().stream().map(v -> study.variant(v).dataset())
                     .distinct().toList();
             for (String ds : datasets) {
@@ -387,8 +357,8 @@ public final class StudyPlanner {
          * at the densities the study's merges use (the analyzer's defaults when none has one).
          */
         private Step analyzeStep(Step base, Map<String, Step> tuned, long seed, String sfx) {
-            Map<String, String> variants = new LinkedHashMap<>();
-            tuned.forEach((name, step) -> variants.put(name, step.id()));
+            List<AnalyzeAction.Variant> variants = new ArrayList<>();
+            tuned.forEach((name, step) -> variants.add(new AnalyzeAction.Variant(name, step.id())));
             List<AnalyzeAction.MergeRef> merges = new ArrayList<>();
             java.util.TreeSet<Double> densities = new java.util.TreeSet<>();
             for (MergeSpec m : study.merges()) {
@@ -410,19 +380,10 @@ public final class StudyPlanner {
                     io.mergelab.merge.analysis.AnalysisSettings.DEFAULT_TOP_K,
                     levels != null ? levels : io.mergelab.merge.analysis.AnalysisSettings.DEFAULT_DARE_DENSITIES,
                     seed);
-            Map<String, Object> in = new TreeMap<>();
-            in.put("v", VERSION);
-            in.put("base", base.id());
-            in.put("variants", variants);
-            in.put("merges", merges.stream().map(AnalyzeAction.MergeRef::toMap).toList());
-            in.put("ties_densities", settings.tiesDensities());
-            in.put("top_k", settings.topKFractions());
-            in.put("dare_densities", settings.dareDensities());
-            in.put("seed", seed);
             List<Step> deps = new ArrayList<>();
             deps.add(base);
             deps.addAll(tuned.values());
-            return Step.of("analyze", "analyze task vectors" + sfx, in, deps, Map.of("seed", seed),
+            return Step.of("analyze", "analyze task vectors" + sfx, deps, Map.of("seed", seed),
                     new AnalyzeAction(base.id(), variants, merges, seed, settings));
         }
 
@@ -486,38 +447,28 @@ public final class StudyPlanner {
         private Step ensemble(String kind, List<Step> evals, List<Step> validation, List<String> labels, String ds,
                               String split, long seed) {
             ResultMeta meta = new ResultMeta(kind, kind, kind, ds, split, seed, null, Map.of());
-            Map<String, Object> in = new TreeMap<>();
-            in.put("v", VERSION);
-            in.put("meta", metaMap(meta));
-            in.put("members", evals.stream().map(Step::id).toList());
-            in.put("validation", validation.stream().map(Step::id).toList());
             List<Step> deps = new ArrayList<>(evals);
             deps.addAll(validation);
             return Step.of(kind, kind + " on " + ds + "/" + split + (study.seeds().size() > 1 ? " (seed " + seed + ")" : ""),
-                    in, deps, metaMap(meta), new EnsembleAction(evals.stream().map(Step::id).toList(),
+                    deps, metaMap(meta), new EnsembleAction(evals.stream().map(Step::id).toList(),
                             validation.stream().map(Step::id).toList(), labels, meta));
         }
 
         private Step reportStep() {
-            Map<String, Object> in = new TreeMap<>();
-            in.put("v", VERSION);
-            in.put("metric", study.report().metric());
-            in.put("split", study.report().split());
-            in.put("plots", study.report().plots());
             String note = randomBaseNote(study.baseModel());
-            if (note != null) {
-                in.put("note", note);
-            }
             // the methods' display names, under the study's own
             Map<String, String> names = new TreeMap<>(MethodRegistry.load().displayNames());
             names.putAll(study.report().names());
-            in.put("names", names);
-            in.put("decimals", study.report().decimals());
-            in.put("bootstrap", study.report().bootstrap());
-            Map<String, Object> meta = new TreeMap<>(in);
-            meta.remove("v");
-            meta.remove("names");
-            return Step.of("report", "report", in, results, meta, new ReportAction(new io.mergelab.report.StudyReport
+            Map<String, Object> meta = new TreeMap<>();
+            meta.put("metric", study.report().metric());
+            meta.put("split", study.report().split());
+            meta.put("plots", study.report().plots());
+            if (note != null) {
+                meta.put("note", note);
+            }
+            meta.put("decimals", study.report().decimals());
+            meta.put("bootstrap", study.report().bootstrap());
+            return Step.of("report", "report", results, meta, new ReportAction(new io.mergelab.report.StudyReport
                     .Settings(study.report().metric(), study.report().split(), study.report().plots(), note, names,
                     study.report().decimals(), study.report().bootstrap())));
         }
@@ -547,6 +498,60 @@ public final class StudyPlanner {
             out.put("params", m.params());
             return out;
         }
+    }
+
+    /**
+     * A study merge's parameters as the recipe parser reads them (pydantic's coercion: numbers and booleans are
+     * floats, a list of numbers a gradient, a list of {filter, value} conditionals).
+     */
+    static Map<String, ParamValue> paramValues(Map<String, Object> params, MergeSpec m) {
+        Map<String, ParamValue> out = new TreeMap<>();
+        params.forEach((k, v) -> {
+            try {
+                out.put(k, paramValue(v));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(m.mark(), "merges[" + m.name() + "].parameters." + k + ": " + e.getMessage());
+            }
+        });
+        return out;
+    }
+
+    private static ParamValue paramValue(Object v) {
+        if (v instanceof Number n) {
+            return new ParamValue.Scalar(n.doubleValue());
+        }
+        if (v instanceof Boolean b) {
+            return new ParamValue.Scalar(b ? 1 : 0);
+        }
+        if (v instanceof String s) {
+            try {
+                return new ParamValue.Scalar(Double.parseDouble(s.strip()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected a number, got '" + s + "'");
+            }
+        }
+        if (v instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(x -> x instanceof Number)) {
+            return new ParamValue.Gradient(l.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray());
+        }
+        if (v instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(x -> x instanceof Map<?, ?>)) {
+            List<ParamValue.Conditional> conds = new ArrayList<>();
+            for (Object x : l) {
+                Map<?, ?> c = (Map<?, ?>) x;
+                conds.add(new ParamValue.Conditional(c.get("filter") == null ? null : String.valueOf(c.get("filter")),
+                        paramValue(c.get("value"))));
+            }
+            return new ParamValue.Conditionals(conds);
+        }
+        throw new IllegalArgumentException("expected a number, a list of numbers or a list of {filter, value}, got "
+                + v);
+    }
+
+    /** A verbatim mergekit block, typed by the engine's parser (which checked it when the config was loaded). */
+    private static MergeRecipe verbatimRecipe(MergeSpec m) {
+        org.yaml.snakeyaml.DumperOptions o = new org.yaml.snakeyaml.DumperOptions();
+        o.setDefaultFlowStyle(org.yaml.snakeyaml.DumperOptions.FlowStyle.BLOCK);
+        return RecipeParser.parseStages(Path.of(m.mark().source()), new org.yaml.snakeyaml.Yaml(o)
+                .dump(new LinkedHashMap<>(m.mergekit()))).get(0);
     }
 
     /**

@@ -67,7 +67,8 @@ final class TrackedStepNames {
 
     String method(Step s) {
         return switch (s.kind()) {
-            case "merge" -> String.valueOf(s.inputs().get("method"));
+            case "merge" -> s.action() instanceof MergeAction a ? a.recipe().mergeMethod()
+                    : String.valueOf(s.meta().getOrDefault("method", "merge"));
             case "finetune" -> s.label().startsWith("linear probe") ? "linear_probe" : "finetune";
             case "pretrain" -> "pretrain";
             default -> String.valueOf(s.meta().getOrDefault("method", s.kind()));
@@ -85,14 +86,17 @@ final class TrackedStepNames {
         return label.startsWith("finetune ") ? label.substring("finetune ".length()) : label;
     }
 
-    /** Variant names of a merge's models, in recipe order. */
+    /** Variant names of a merge's models (or slices' sources), in recipe order. */
     List<String> mergedModels(Step s) {
+        Set<String> refs = new LinkedHashSet<>();
+        if (s.action() instanceof MergeAction a) {
+            a.recipe().models().forEach(m -> refs.add(m.model()));
+            a.recipe().slices().forEach(sl -> sl.sources().forEach(m -> refs.add(m.model())));
+        }
         List<String> out = new ArrayList<>();
-        if (s.inputs().get("models") instanceof List<?> models) {
-            for (Object o : models) {
-                if (o instanceof Map<?, ?> m && plan.contains(String.valueOf(m.get("model")))) {
-                    out.add(model(plan.step(String.valueOf(m.get("model")))));
-                }
+        for (String ref : refs) {
+            if (plan.contains(ref) && plan.step(ref).kind().equals("finetune")) {
+                out.add(model(plan.step(ref)));
             }
         }
         return out;

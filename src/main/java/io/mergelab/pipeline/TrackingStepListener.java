@@ -180,33 +180,45 @@ public final class TrackingStepListener implements StepListener {
             TrackedRun run = tracker.startStep(parent, spec);
             running.put(step.id(), run);
             tracked++;
-            Map<String, Object> params = new LinkedHashMap<>(step.inputs());
-            params.remove("v");
-            if (step.kind().equals("finetune") && params.get("training_args") instanceof Map<?, ?> explicit) {
-                // every argument the trainer used, defaults included, as transformers' MLflow callback logs them
-                Map<String, Object> args = new LinkedHashMap<>();
-                explicit.forEach((k, v) -> args.put(String.valueOf(k), v));
-                params.put("training_args", new TreeMap<>(io.mergelab.train.TrainingArgs.fromMap(args)
-                        .effectiveValues()));
-            }
-            if (step.kind().equals("merge")) {
-                // per-model parameters under the variants' names (merge.yelp_0.weight), not the step ids
-                List<String> variants = names.mergedModels(step);
-                params.put("merge.models", variants);
-                if (params.remove("models") instanceof List<?> models && models.size() == variants.size()) {
-                    for (int i = 0; i < models.size(); i++) {
-                        if (models.get(i) instanceof Map<?, ?> m && m.get("parameters") instanceof Map<?, ?> p) {
-                            String v = variants.get(i);
-                            p.forEach((k, x) -> params.put("merge." + v + "." + k, x));
-                        }
-                    }
-                }
-            }
+            // what the step id hashes (a fine-tune's training_args are their effective values, defaults included,
+            // as transformers' MLflow callback logs them); a merge's recipe in the names people know
+            Map<String, Object> params = step.action() instanceof MergeAction a ? mergeParams(step, a)
+                    : new LinkedHashMap<>(step.inputs());
             run.logParams(params);
             if (step.kind().equals("merge")) {
                 resetHeapPeaks();
             }
         });
+    }
+
+    /**
+     * A merge's MLflow params: method, base step, global parameters ({@code parameters.density}), the merged
+     * variants by name and each one's parameters under its name ({@code merge.yelp_0.weight}), not the step ids.
+     */
+    private Map<String, Object> mergeParams(Step step, MergeAction a) {
+        io.mergelab.merge.recipe.MergeRecipe r = a.recipe();
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("method", r.mergeMethod());
+        r.baseModel().ifPresent(b -> params.put("base", b));
+        Map<String, Object> global = new TreeMap<>();
+        r.parameters().forEach((k, v) -> global.put(k, io.mergelab.merge.recipe.RecipeYaml.plain(v)));
+        if (!global.isEmpty()) {
+            params.put("parameters", global);
+        }
+        params.put("merge.models", names.mergedModels(step));
+        for (io.mergelab.merge.recipe.SourceSpec m : r.models()) {
+            if (names.plan().contains(m.model())) {
+                String v = names.model(names.plan().step(m.model()));
+                m.parameters().forEach((k, x) -> params.put("merge." + v + "." + k,
+                        io.mergelab.merge.recipe.RecipeYaml.plain(x)));
+            }
+        }
+        if (r.usesSlices()) {
+            params.put("slices", r.slices().size());
+        }
+        r.dtype().ifPresent(d -> params.put("dtype", d));
+        params.put("seed", a.seed());
+        return params;
     }
 
     @Override
@@ -375,7 +387,8 @@ public final class TrackingStepListener implements StepListener {
             // process-wide (other steps running at the same time count too): exact with parallelism 1
             finals.put("merge.jvm_heap_peak_mb", heapPeakBytes() / (1024.0 * 1024.0));
         }
-        Path recipe = outputDir.resolve("mergekit_config.yml");
+        // the recipe as the engine wrote it beside the weights (model paths resolved), logged at the run's root
+        Path recipe = outputDir.resolve("model").resolve(io.mergelab.merge.MergeOutputs.RECIPE_COPY);
         if (Files.isRegularFile(recipe)) {
             run.logArtifact(recipe, "");
         }

@@ -96,7 +96,7 @@ class EmbeddedRecipeTest {
                 return tmp;
             }
         });
-        String written = Files.readString(work.resolve("mergekit_config.yml"));
+        String written = Files.readString(work.resolve("model/mergekit_config.yml")); // the engine's artifact
         assertTrue(written.contains("layer_range"), written);
         assertFalse(written.contains("model: v0"), "references are replaced by paths:\n" + written);
         CheckpointDir merged = CheckpointDir.open(work.resolve("model"));

@@ -68,17 +68,17 @@ class EvalMergedHeadsTest {
             "we danced", "lost my dog", "reading by the fire", "won the game", "so lonely", "tea at noon", "party!"});
         study = tmp.resolve("outputs/study");
         StepStore store = new StepStore(study);
-        Step base = commit(store, Step.of("base", "base", Map.of("seed", 1), List.of(), Map.of(), null),
+        Step base = commit(store, Step.keyed("base", "base", Map.of("seed", 1), List.of(), Map.of(), null),
                 w -> Gpt2Factory.writeCheckpoint(ModelPreset.TINY, 1, w.resolve("model"), TOKENIZER, false));
         steps = new java.util.LinkedHashMap<>();
         int k = 1;
         for (Path specFile : List.of(tone, mood)) {
             DatasetSpec spec = DatasetSpec.load(specFile);
             var splits = Datasets.prepare(spec, DATA_SEED);
-            Step data = commit(store, Step.of("data", "data " + spec.name(), Map.of("spec", spec.name()), List.of(),
+            Step data = commit(store, Step.keyed("data", "data " + spec.name(), Map.of("spec", spec.name()), List.of(),
                     Map.of("dataset", spec.name(), "seed", DATA_SEED), null), w -> PreparedData.write(splits, w));
             int variant = k++;
-            Step ft = commit(store, Step.of("finetune", "finetune " + spec.name() + "_0", Map.of("k", variant),
+            Step ft = commit(store, Step.keyed("finetune", "finetune " + spec.name() + "_0", Map.of("k", variant),
                     List.of(base, data), Map.of(), null), w -> classifier(variant, splits.labels(), w.resolve("model")));
             steps.put("data " + spec.name(), data);
             steps.put("finetune " + spec.name(), ft);
@@ -92,7 +92,7 @@ class EvalMergedHeadsTest {
                   - {model: %s, parameters: {weight: 0.7}}
                 dtype: float32
                 """.formatted(model(base), model(steps.get("finetune tone")), model(steps.get("finetune mood"))));
-        Step merge = commit(store, Step.of("merge", "merge ta", Map.of(), List.of(base), Map.of(), null),
+        Step merge = commit(store, Step.keyed("merge", "merge ta", Map.of(), List.of(base), Map.of(), null),
                 w -> MergeEngine.withDefaultMethods().run(recipe, w.resolve("model"), 0, MergeRunner.Options.defaults()));
         steps.put("merge", merge);
     }

@@ -39,7 +39,7 @@ class LocalExecutorTest {
         AtomicInteger peak = new AtomicInteger();
         List<Step> steps = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            steps.add(Step.of("work", "w" + i, Map.of("i", i), List.of(), Map.of(), ctx -> {
+            steps.add(Step.keyed("work", "w" + i, Map.of("i", i), List.of(), Map.of(), ctx -> {
                 peak.accumulateAndGet(now.incrementAndGet(), Math::max);
                 Thread.sleep(30);
                 now.decrementAndGet();
@@ -55,7 +55,7 @@ class LocalExecutorTest {
         AtomicInteger peak = new AtomicInteger();
         List<Step> steps = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            steps.add(Step.of("train", "t" + i, Map.of("i", i), List.of(), Map.of(), new StepAction() {
+            steps.add(Step.keyed("train", "t" + i, Map.of("i", i), List.of(), Map.of(), new StepAction() {
                 @Override
                 public void run(StepContext ctx) throws Exception {
                     peak.accumulateAndGet(now.incrementAndGet(), Math::max);
@@ -94,9 +94,9 @@ class LocalExecutorTest {
         Plan a = SyntheticStudy.plan(1, null);
         Plan b = SyntheticStudy.plan(1, null);
         assertEquals(a.steps().stream().map(Step::id).toList(), b.steps().stream().map(Step::id).toList());
-        Step data = Step.of("data", "data", Map.of("label", "data", "rows", 10), List.of(), Map.of(), c -> { });
+        Step data = Step.keyed("data", "data", Map.of("label", "data", "rows", 10), List.of(), Map.of(), c -> { });
         assertFalse(data.id().equals(a.steps().get(0).id()));
-        Step same = Step.of("data", "renamed", Map.of("rows", 10L, "label", "data"), List.of(), Map.of(), c -> { });
+        Step same = Step.keyed("data", "renamed", Map.of("rows", 10L, "label", "data"), List.of(), Map.of(), c -> { });
         assertEquals(data.id(), same.id(), "labels are not content; int and long hash alike");
     }
 

@@ -48,7 +48,7 @@ class StepIntegrityTest {
     @Test
     void safetensorsHeadersAreCheckedAlwaysAndContentsWithHashes(@TempDir Path tmp) throws Exception {
         Path weights = Path.of("src/test/resources/models/fake-gpt2/model.safetensors");
-        Step step = Step.of("finetune", "a fine-tune", Map.of("k", "v"), List.of(), Map.of(), ctx -> {
+        Step step = Step.keyed("finetune", "a fine-tune", Map.of("k", "v"), List.of(), Map.of(), ctx -> {
             Files.createDirectories(ctx.workDir().resolve("model"));
             Files.copy(weights, ctx.workDir().resolve("model/model.safetensors"));
         });

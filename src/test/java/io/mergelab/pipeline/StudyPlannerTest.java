@@ -61,7 +61,8 @@ class StudyPlannerTest {
         }
         Path ok = Files.writeString(tmp.resolve("study.yaml"), "name: s\nbase_model: {path: " + fake
                 + "}\ndatasets: [yelp]\nvariants: [{dataset: yelp, name: y}]\n");
-        assertEquals(fake.toString(), plan(ok).steps().get(0).inputs().get("path"));
+        assertEquals(fake, ((BaseModelAction.Directory) ((BaseModelAction) plan(ok).steps().get(0).action()).source())
+                .path());
         ConfigException tooLong = assertThrows(ConfigException.class, () -> plan(ok, "training_args.max_length=4096"));
         assertEquals(ok + ":2:20: training_args.max_length 4096 exceeds the base model's n_positions 1024: sequences "
                 + "that long cannot be embedded; set max_length to at most 1024", tooLong.getMessage());
@@ -91,7 +92,7 @@ class StudyPlannerTest {
                 Step ft = p.step(d);
                 assertTrue(ft.kind().equals("finetune") && !ft.label().contains("from scratch"), ft.label());
             }
-            assertEquals(List.of(0.5), a.inputs().get("ties_densities"), a.label());
+            assertEquals(List.of(0.5), ((AnalyzeAction) a.action()).settings().tiesDensities(), a.label());
         }
     }
 
@@ -106,8 +107,8 @@ class StudyPlannerTest {
                 String from = s.label().contains("from scratch") ? random.id() : pretrain.id();
                 assertTrue(s.deps().contains(from), s.label());
             }
-            if (s.kind().equals("merge") && !s.inputs().get("base").equals("-")) {
-                assertEquals(pretrain.id(), s.inputs().get("base"), s.label());
+            if (s.kind().equals("merge")) {
+                ((MergeAction) s.action()).recipe().baseModel().ifPresent(b -> assertEquals(pretrain.id(), b, s.label()));
             }
         }
         assertEquals(18, p.steps().stream().filter(s -> s.kind().equals("evaluate")
@@ -127,11 +128,10 @@ class StudyPlannerTest {
         assertFalse(pretrainId(a).equals(pretrainId(otherSeed)));
         Plan otherSampling = plan(HOME.resolve("configs/quickstart_pretrained.yaml"), "base_model.pretrain.sampled_softmax=1024");
         assertFalse(pretrainId(a).equals(pretrainId(otherSampling)), "the loss is part of what the model is");
-        assertEquals(4096, pretrainStep(a).inputs().get("sampled_softmax"));
+        assertEquals(4096L, pretrainStep(a).inputs().get("sampled_softmax"));
         Plan fullSoftmax = plan(HOME.resolve("experiments/drug_reviews.yaml"),
                 "base_model.pretrain.corpus=[data/uci-sentiment]", "base_model.pretrain.steps=400");
-        assertFalse(pretrainStep(fullSoftmax).inputs().containsKey("sampled_softmax"),
-                "no key without it: full-softmax step ids are unchanged");
+        assertEquals(0, ((PretrainAction) pretrainStep(fullSoftmax).action()).sampledSoftmax());
     }
 
     private static Step pretrainStep(Plan p) {
@@ -197,8 +197,8 @@ class StudyPlannerTest {
         Plan p = plan(HOME.resolve("src/test/resources/config/seed_001_example.yaml"));
         assertEquals(Map.of("base", 1L, "data", 1L, "finetune", 1L, "merge", 1L, "evaluate", 4L, "report", 1L),
                 kinds(p));
-        assertTrue(p.steps().get(0).inputs().toString().contains("hub=openai-community/gpt2"),
-                p.steps().get(0).inputs().toString());
+        assertEquals("openai-community/gpt2", ((BaseModelAction.Hub) ((BaseModelAction) p.steps().get(0).action())
+                .source()).id().toString(), p.steps().get(0).inputs().toString());
     }
 
     @Test

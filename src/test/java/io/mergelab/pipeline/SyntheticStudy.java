@@ -46,7 +46,7 @@ public final class SyntheticStudy {
     }
 
     private static Step step(String kind, String label, List<Step> deps, long millis, String failLabel) {
-        return Step.of(kind, label, Map.of("label", label), deps, Map.of("label", label), ctx -> {
+        return Step.keyed(kind, label, Map.of("label", label), deps, Map.of("label", label), ctx -> {
             if (label.equals(failLabel)) {
                 throw new IllegalStateException("injected failure in " + label);
             }

@@ -13,6 +13,10 @@ public record SourceSpec(String model, Optional<LayerRange> layerRange, Map<Stri
         parameters = Map.copyOf(parameters);
     }
 
+    public SourceSpec withModel(String other) {
+        return new SourceSpec(other, layerRange, parameters);
+    }
+
     public record LayerRange(int start, int end) {
         public int length() {
             return end - start;
