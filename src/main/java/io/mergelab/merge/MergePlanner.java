@@ -8,7 +8,6 @@ import io.mergelab.model.checkpoint.DType;
 import io.mergelab.model.checkpoint.Gpt2Config;
 import io.mergelab.model.checkpoint.Gpt2TensorNames;
 import io.mergelab.model.checkpoint.TensorInfo;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -123,9 +122,7 @@ public final class MergePlanner {
 
         int outLayers = slices.stream().mapToInt(Slice::length).sum();
         if (r.usesSlices() && outLayers != cfg.nLayer()) {
-            ObjectNode tree = cfg.toJsonTree();
-            tree.put("n_layer", outLayers);
-            cfg = Gpt2Config.fromJson(tree, null);
+            cfg = cfg.withNLayer(outLayers);
         }
 
         Optional<ModelInput> restFrom = r.selection().map(s -> resolver.resolve(s.restFrom(), "select.rest_from"));

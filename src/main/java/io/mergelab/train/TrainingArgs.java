@@ -1,6 +1,5 @@
 package io.mergelab.train;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mergelab.data.Suggest;
 import io.mergelab.model.checkpoint.Gpt2Config;
 
@@ -332,22 +331,9 @@ public final class TrainingArgs {
         return o != null ? (Double) o : (Double) get(TrainingSetting.DROPOUT);
     }
 
-    /** {@code c} with the dropout overrides applied (they are saved with the trained model); c when none. */
+    /** {@code c} with the dropout overrides applied (they are saved with the trained model); unset ones keep c's. */
     public Gpt2Config applyDropout(Gpt2Config c) {
-        if (residPdrop() == null && embdPdrop() == null && attnPdrop() == null) {
-            return c;
-        }
-        ObjectNode tree = c.toJsonTree();
-        if (residPdrop() != null) {
-            tree.put("resid_pdrop", residPdrop());
-        }
-        if (embdPdrop() != null) {
-            tree.put("embd_pdrop", embdPdrop());
-        }
-        if (attnPdrop() != null) {
-            tree.put("attn_pdrop", attnPdrop());
-        }
-        return Gpt2Config.fromJson(tree, null);
+        return c.withDropout(residPdrop(), embdPdrop(), attnPdrop());
     }
 
     public Freeze freeze() {

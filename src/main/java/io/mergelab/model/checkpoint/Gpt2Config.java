@@ -2,7 +2,6 @@ package io.mergelab.model.checkpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,85 +22,116 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Immutable Hugging Face GPT-2 {@code config.json}. Fields we use are typed; every other key is kept
- * verbatim so that {@link #toJson()} round-trips configs written by any transformers version.
+ * A Hugging Face GPT-2 {@code config.json}, immutable. The keys of transformers' GPT2Config and PreTrainedConfig
+ * that mergelab reads are typed components (named as JSON in {@link ConfigJson}); every other key is kept verbatim in
+ * {@code other}, and {@code keyOrder} lists the top-level keys {@link #toJson()} writes, in order. A config read from
+ * a file keeps that file's keys and their order, so read → write gives its content back; a typed key the file lacks
+ * holds transformers' default and stays unwritten. With-ers are plain copies that also add the key they set when it
+ * was absent, at its sorted place (where transformers' {@code sort_keys=True} puts it).
+ *
+ * <p>{@code equals} compares content: maps (labels, {@code other}, nested JSON) compare without their key order.
+ *
+ * @param nInnerRaw n_inner as written: null means 4 * n_embd ({@link #nInner()})
+ * @param id2label in file order; ids are 0..n-1 ({@link #labelList()} is in id order)
+ * @param dtype transformers 5's name for the weights' dtype; see {@link #weightsDtype()}
+ * @param torchDtype the name older transformers and mergekit read
+ * @param other every untyped top-level key, in file order
+ * @param keyOrder the top-level keys written, each once: typed ones (or an alias) and all of {@code other}
  */
-public final class Gpt2Config {
+public record Gpt2Config(
+        int vocabSize,
+        int nPositions,
+        int nEmbd,
+        int nLayer,
+        int nHead,
+        Integer nInnerRaw,
+        String activationFunction,
+        double residPdrop,
+        double embdPdrop,
+        double attnPdrop,
+        double layerNormEpsilon,
+        double initializerRange,
+        boolean scaleAttnWeights,
+        boolean scaleAttnByInverseLayerIdx,
+        boolean reorderAndUpcastAttn,
+        Integer bosTokenId,
+        Integer eosTokenId,
+        Integer padTokenId,
+        List<String> architectures,
+        Map<Integer, String> id2label,
+        Map<String, Integer> label2id,
+        String problemType,
+        String dtype,
+        String torchDtype,
+        String transformersVersion,
+        Map<String, JsonNode> other,
+        List<String> keyOrder) {
+
     public static final String FILE_NAME = "config.json";
     public static final int GPT2_EOS = 50256;
 
-    private static final Set<String> KNOWN = Set.of("model_type", "vocab_size", "n_positions", "n_embd", "n_layer",
-            "n_head", "n_inner", "layer_norm_epsilon", "initializer_range", "activation_function", "architectures",
-            "num_labels", "id2label", "label2id", "pad_token_id", "bos_token_id", "eos_token_id", "resid_pdrop",
-            "embd_pdrop", "attn_pdrop", "summary_first_dropout", "scale_attn_weights",
-            "scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn");
+    // transformers' GPT2Config defaults, for keys a file may leave out.
+    static final String DEFAULT_ACTIVATION = "gelu_new";
+    static final double DEFAULT_PDROP = 0.1;
+    static final double DEFAULT_LAYER_NORM_EPSILON = 1e-5;
+    static final double DEFAULT_INITIALIZER_RANGE = 0.02;
 
-    private final int vocabSize;
-    private final int nPositions;
-    private final int nEmbd;
-    private final int nLayer;
-    private final int nHead;
-    private final Integer nInnerRaw; // null means 4 * n_embd; kept null so it writes back as null
-    private final double layerNormEpsilon;
-    private final double initializerRange;
-    private final String activationFunction;
-    private final List<String> architectures;
-    private final Map<Integer, String> id2label;
-    private final Map<String, Integer> label2id;
-    private final Integer padTokenId;
-    private final Integer bosTokenId;
-    private final Integer eosTokenId;
-    private final double residPdrop;
-    private final double embdPdrop;
-    private final double attnPdrop;
-    private final double summaryFirstDropout;
-    private final boolean scaleAttnWeights;
-    private final boolean scaleAttnByInverseLayerIdx;
-    private final boolean reorderAndUpcastAttn;
-    private final Map<String, JsonNode> extras;
+    private static final Set<String> PROBLEM_TYPES = Set.of("regression", "single_label_classification",
+            "multi_label_classification");
 
-    private Gpt2Config(Builder b, Path file) {
-        vocabSize = b.vocabSize;
-        nPositions = b.nPositions;
-        nEmbd = b.nEmbd;
-        nLayer = b.nLayer;
-        nHead = b.nHead;
-        nInnerRaw = b.nInner;
-        layerNormEpsilon = b.layerNormEpsilon;
-        initializerRange = b.initializerRange;
-        activationFunction = b.activationFunction;
-        architectures = List.copyOf(b.architectures);
-        id2label = Collections.unmodifiableMap(new TreeMap<>(b.id2label));
-        label2id = Collections.unmodifiableMap(new LinkedHashMap<>(b.label2id));
-        padTokenId = b.padTokenId;
-        bosTokenId = b.bosTokenId;
-        eosTokenId = b.eosTokenId;
-        residPdrop = b.residPdrop;
-        embdPdrop = b.embdPdrop;
-        attnPdrop = b.attnPdrop;
-        summaryFirstDropout = b.summaryFirstDropout;
-        scaleAttnWeights = b.scaleAttnWeights;
-        scaleAttnByInverseLayerIdx = b.scaleAttnByInverseLayerIdx;
-        reorderAndUpcastAttn = b.reorderAndUpcastAttn;
-        Map<String, JsonNode> ex = new TreeMap<>();
-        b.extras.forEach((k, v) -> ex.put(k, v.deepCopy()));
-        extras = Collections.unmodifiableMap(ex);
-        validate(file);
+    /** What {@link #of} writes: the keys mergelab has always written for a fresh config (same bytes as before). */
+    private static final List<String> OF_KEYS = List.of("activation_function", "architectures", "attn_pdrop",
+            "bos_token_id", "embd_pdrop", "eos_token_id", "initializer_range", "layer_norm_epsilon", "model_type",
+            "n_embd", "n_head", "n_inner", "n_layer", "n_positions", "reorder_and_upcast_attn", "resid_pdrop",
+            "scale_attn_by_inverse_layer_idx", "scale_attn_weights", "summary_first_dropout", "vocab_size");
+
+    public Gpt2Config {
+        positive("vocab_size", vocabSize);
+        positive("n_positions", nPositions);
+        positive("n_embd", nEmbd);
+        positive("n_layer", nLayer);
+        positive("n_head", nHead);
+        if (nInnerRaw != null) {
+            positive("n_inner", nInnerRaw);
+        }
+        if (nEmbd % nHead != 0) {
+            throw new FieldError("n_head", "n_embd " + nEmbd + " is not divisible by n_head " + nHead);
+        }
+        Objects.requireNonNull(activationFunction, "activation_function");
+        if (!(layerNormEpsilon > 0)) {
+            throw new FieldError("layer_norm_epsilon", "must be positive, got " + layerNormEpsilon);
+        }
+        probability("resid_pdrop", residPdrop);
+        probability("embd_pdrop", embdPdrop);
+        probability("attn_pdrop", attnPdrop);
+        architectures = List.copyOf(architectures);
+        for (String a : architectures) {
+            if (!Gpt2TensorNames.ARCHITECTURES.contains(a)) {
+                throw new FieldError("architectures", "'" + a + "' is not a GPT-2 model class (expected one of "
+                        + new TreeSet<>(Gpt2TensorNames.ARCHITECTURES) + ")");
+            }
+        }
+        id2label = Collections.unmodifiableMap(new LinkedHashMap<>(id2label));
+        label2id = Collections.unmodifiableMap(new LinkedHashMap<>(label2id));
+        checkLabels(id2label, label2id, problemType);
+        Map<String, JsonNode> o = new LinkedHashMap<>();
+        other.forEach((k, v) -> o.put(k, v.deepCopy())); // JsonNode is mutable
+        other = Collections.unmodifiableMap(o);
+        keyOrder = List.copyOf(keyOrder);
+        checkKeyOrder(keyOrder, other);
     }
 
-    /** A fresh config with transformers' GPT2Config defaults for everything but the sizes. */
+    /** A fresh config with transformers' GPT2Config defaults for everything but the sizes, as a GPT2LMHeadModel. */
     public static Gpt2Config of(int vocab, int positions, int embd, int layers, int heads) {
-        Builder b = new Builder();
-        b.vocabSize = vocab;
-        b.nPositions = positions;
-        b.nEmbd = embd;
-        b.nLayer = layers;
-        b.nHead = heads;
-        b.architectures = List.of(Gpt2TensorNames.GPT2_LM_HEAD_MODEL);
-        return new Gpt2Config(b, null);
+        Map<Integer, String> labels = genericLabels(2);
+        return new Gpt2Config(vocab, positions, embd, layers, heads, null, DEFAULT_ACTIVATION, DEFAULT_PDROP,
+                DEFAULT_PDROP, DEFAULT_PDROP, DEFAULT_LAYER_NORM_EPSILON, DEFAULT_INITIALIZER_RANGE, true, false,
+                false, GPT2_EOS, GPT2_EOS, null, List.of(Gpt2TensorNames.GPT2_LM_HEAD_MODEL), labels,
+                inverse(labels), null, null, null, null,
+                Map.of("summary_first_dropout", JsonNodeFactory.instance.numberNode(DEFAULT_PDROP)), OF_KEYS);
     }
 
-    /** Parses and validates; problems are a {@link CheckpointFormatException} naming file and field. */
+    /** Parses and validates; problems are a {@link CheckpointFormatException} naming the file and the key. */
     public static Gpt2Config read(Path configJson) {
         JsonNode root;
         try {
@@ -118,54 +149,28 @@ public final class Gpt2Config {
         return fromJson((ObjectNode) root, configJson);
     }
 
-    /** @param source named in error messages; may be null */
+    /**
+     * @param source named in error messages (a {@link CheckpointFormatException}); null: an
+     *     {@link IllegalArgumentException} naming the key
+     */
     public static Gpt2Config fromJson(ObjectNode root, Path source) {
-        return new Gpt2Config(ConfigJson.parse(root, source, new Builder()), source);
+        try {
+            return ConfigJson.read(root);
+        } catch (FieldError e) {
+            if (source == null) {
+                throw e;
+            }
+            throw CheckpointFormatException.field(source, e.field, e.reason);
+        }
     }
 
-    public int vocabSize() {
-        return vocabSize;
-    }
-
-    public int nPositions() {
-        return nPositions;
-    }
-
-    public int nEmbd() {
-        return nEmbd;
-    }
-
-    public int nLayer() {
-        return nLayer;
-    }
-
-    public int nHead() {
-        return nHead;
-    }
-
-    /** n_inner, or 4 * n_embd when the JSON has null (as GPT2MLP does). */
+    /** n_inner, or 4 * n_embd when the JSON has null or none (as GPT2MLP does). */
     public int nInner() {
         return nInnerRaw != null ? nInnerRaw : 4 * nEmbd;
     }
 
     public int headDim() {
         return nEmbd / nHead;
-    }
-
-    public double layerNormEpsilon() {
-        return layerNormEpsilon;
-    }
-
-    public double initializerRange() {
-        return initializerRange;
-    }
-
-    public String activationFunction() {
-        return activationFunction;
-    }
-
-    public List<String> architectures() {
-        return architectures;
     }
 
     /** First listed architecture; GPT2LMHeadModel when none is listed (the common save format). */
@@ -177,95 +182,85 @@ public final class Gpt2Config {
         return id2label.size();
     }
 
-    public Map<Integer, String> id2label() {
-        return id2label;
-    }
-
-    public Map<String, Integer> label2id() {
-        return label2id;
-    }
-
     /** Labels in id order. */
     public List<String> labelList() {
-        return new ArrayList<>(id2label.values());
+        return new ArrayList<>(new TreeMap<>(id2label).values());
     }
 
-    public Integer padTokenId() {
-        return padTokenId;
+    /** The weights' dtype as transformers 5 resolves it: {@code dtype}, else the legacy {@code torch_dtype}. */
+    public Optional<String> weightsDtype() {
+        return Optional.ofNullable(dtype != null ? dtype : torchDtype);
     }
 
-    public Integer bosTokenId() {
-        return bosTokenId;
+    /** Copies, since JsonNode is mutable. */
+    @Override
+    public Map<String, JsonNode> other() {
+        Map<String, JsonNode> copy = new LinkedHashMap<>();
+        other.forEach((k, v) -> copy.put(k, v.deepCopy()));
+        return copy;
     }
 
-    public Integer eosTokenId() {
-        return eosTokenId;
+    public Gpt2Config withNLayer(int layers) {
+        return new Gpt2Config(vocabSize, nPositions, nEmbd, layers, nHead, nInnerRaw, activationFunction, residPdrop,
+                embdPdrop, attnPdrop, layerNormEpsilon, initializerRange, scaleAttnWeights, scaleAttnByInverseLayerIdx,
+                reorderAndUpcastAttn, bosTokenId, eosTokenId, padTokenId, architectures, id2label, label2id,
+                problemType, dtype, torchDtype, transformersVersion, other, keyOrder);
     }
 
-    public double residPdrop() {
-        return residPdrop;
+    /** The dropout probabilities; a null one stays as it is. */
+    public Gpt2Config withDropout(Double resid, Double embd, Double attn) {
+        List<String> keys = new ArrayList<>(keyOrder);
+        if (resid != null) {
+            ConfigJson.addKeys(keys, "resid_pdrop");
+        }
+        if (embd != null) {
+            ConfigJson.addKeys(keys, "embd_pdrop");
+        }
+        if (attn != null) {
+            ConfigJson.addKeys(keys, "attn_pdrop");
+        }
+        return new Gpt2Config(vocabSize, nPositions, nEmbd, nLayer, nHead, nInnerRaw, activationFunction,
+                resid != null ? resid : residPdrop, embd != null ? embd : embdPdrop, attn != null ? attn : attnPdrop,
+                layerNormEpsilon, initializerRange, scaleAttnWeights, scaleAttnByInverseLayerIdx, reorderAndUpcastAttn,
+                bosTokenId, eosTokenId, padTokenId, architectures, id2label, label2id, problemType, dtype, torchDtype,
+                transformersVersion, other, keys);
     }
 
-    public double embdPdrop() {
-        return embdPdrop;
-    }
-
-    public double attnPdrop() {
-        return attnPdrop;
-    }
-
-    public double summaryFirstDropout() {
-        return summaryFirstDropout;
-    }
-
-    /** Divide attention scores by sqrt(head_dim) (default true). */
-    public boolean scaleAttnWeights() {
-        return scaleAttnWeights;
-    }
-
-    /** Additionally divide by (layer_idx + 1) (default false). */
-    public boolean scaleAttnByInverseLayerIdx() {
-        return scaleAttnByInverseLayerIdx;
-    }
-
-    /** Mixed-precision trick only; no effect on float32 maths (default false). */
-    public boolean reorderAndUpcastAttn() {
-        return reorderAndUpcastAttn;
-    }
-
-    /** A copy of an untyped key (e.g. "torch_dtype"), if present. */
-    public Optional<JsonNode> extra(String key) {
-        return Optional.ofNullable(extras.get(key)).map(JsonNode::deepCopy);
-    }
-
-    public Set<String> extraKeys() {
-        return extras.keySet();
-    }
-
-    /** Config for GPT2ForSequenceClassification with these labels (ids in list order). */
-    public Gpt2Config withClassification(List<String> labels, int padTokenId) {
+    /**
+     * Config for GPT2ForSequenceClassification with these labels (ids in list order). Both label maps are written
+     * (transformers reads no label2id when id2label is given) unless they are transformers' default, LABEL_0 and
+     * LABEL_1, which its save leaves out.
+     */
+    public Gpt2Config withClassification(List<String> labels, int padId) {
         if (labels.isEmpty()) {
             throw new IllegalArgumentException("need at least one label");
         }
-        Builder b = toBuilder();
-        b.id2label = new TreeMap<>();
-        b.label2id = new LinkedHashMap<>();
+        Map<Integer, String> i2l = new LinkedHashMap<>();
         for (int i = 0; i < labels.size(); i++) {
-            String l = Objects.requireNonNull(labels.get(i), "label " + i);
-            if (b.label2id.put(l, i) != null) {
-                throw new IllegalArgumentException("duplicate label '" + l + "'");
-            }
-            b.id2label.put(i, l);
+            i2l.put(i, Objects.requireNonNull(labels.get(i), "label " + i));
         }
-        b.architectures = List.of(Gpt2TensorNames.GPT2_FOR_SEQUENCE_CLASSIFICATION);
-        b.padTokenId = padTokenId;
-        return new Gpt2Config(b, null);
+        if (new HashSet<>(labels).size() != labels.size()) {
+            throw new IllegalArgumentException("duplicate label in " + labels);
+        }
+        List<String> keys = ConfigJson.addKeys(new ArrayList<>(keyOrder), "architectures", "pad_token_id");
+        if (i2l.equals(genericLabels(2))) {
+            keys.removeAll(List.of("id2label", "label2id"));
+        } else {
+            ConfigJson.addKeys(keys, "id2label", "label2id");
+        }
+        return new Gpt2Config(vocabSize, nPositions, nEmbd, nLayer, nHead, nInnerRaw, activationFunction, residPdrop,
+                embdPdrop, attnPdrop, layerNormEpsilon, initializerRange, scaleAttnWeights, scaleAttnByInverseLayerIdx,
+                reorderAndUpcastAttn, bosTokenId, eosTokenId, padId,
+                List.of(Gpt2TensorNames.GPT2_FOR_SEQUENCE_CLASSIFICATION), i2l, new TreeMap<>(inverse(i2l)),
+                problemType, dtype, torchDtype, transformersVersion, other, keys);
     }
 
     public Gpt2Config withArchitecture(String architecture) {
-        Builder b = toBuilder();
-        b.architectures = List.of(architecture);
-        return new Gpt2Config(b, null);
+        return new Gpt2Config(vocabSize, nPositions, nEmbd, nLayer, nHead, nInnerRaw, activationFunction, residPdrop,
+                embdPdrop, attnPdrop, layerNormEpsilon, initializerRange, scaleAttnWeights, scaleAttnByInverseLayerIdx,
+                reorderAndUpcastAttn, bosTokenId, eosTokenId, padTokenId, List.of(architecture), id2label, label2id,
+                problemType, dtype, torchDtype, transformersVersion, other,
+                ConfigJson.addKeys(new ArrayList<>(keyOrder), "architectures"));
     }
 
     /**
@@ -273,163 +268,34 @@ public final class Gpt2Config {
      * reads {@code dtype} and older versions and mergekit {@code torch_dtype}: both are written so neither
      * loads a merged float32 model as the donor's half precision, or the reverse.
      */
-    public Gpt2Config withTorchDtype(String torchDtype) {
-        Builder b = toBuilder();
-        Map<String, JsonNode> ex = new LinkedHashMap<>(b.extras);
-        ex.put("torch_dtype", JsonNodeFactory.instance.textNode(torchDtype));
-        ex.put("dtype", JsonNodeFactory.instance.textNode(torchDtype));
-        b.extras = ex;
-        return new Gpt2Config(b, null);
+    public Gpt2Config withTorchDtype(String torchDtypeName) {
+        return new Gpt2Config(vocabSize, nPositions, nEmbd, nLayer, nHead, nInnerRaw, activationFunction, residPdrop,
+                embdPdrop, attnPdrop, layerNormEpsilon, initializerRange, scaleAttnWeights, scaleAttnByInverseLayerIdx,
+                reorderAndUpcastAttn, bosTokenId, eosTokenId, padTokenId, architectures, id2label, label2id,
+                problemType, torchDtypeName, torchDtypeName, transformersVersion, other,
+                ConfigJson.addKeys(new ArrayList<>(keyOrder), "dtype", "torch_dtype"));
     }
 
     public Gpt2Config withPadTokenId(Integer id) {
-        Builder b = toBuilder();
-        b.padTokenId = id;
-        return new Gpt2Config(b, null);
+        return new Gpt2Config(vocabSize, nPositions, nEmbd, nLayer, nHead, nInnerRaw, activationFunction, residPdrop,
+                embdPdrop, attnPdrop, layerNormEpsilon, initializerRange, scaleAttnWeights, scaleAttnByInverseLayerIdx,
+                reorderAndUpcastAttn, bosTokenId, eosTokenId, id, architectures, id2label, label2id, problemType,
+                dtype, torchDtype, transformersVersion, other,
+                ConfigJson.addKeys(new ArrayList<>(keyOrder), "pad_token_id"));
     }
 
-    /** Pretty JSON with sorted keys, as transformers' save_pretrained writes it. */
+    /** Pretty JSON in {@link #keyOrder()}, laid out as Python's json.dumps(indent=2). */
     public String toJson() {
         return Json.pretty(toJsonTree());
     }
 
     public ObjectNode toJsonTree() {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        Map<String, JsonNode> all = new TreeMap<>(extras);
-        all.put("model_type", f.textNode("gpt2"));
-        all.put("vocab_size", f.numberNode(vocabSize));
-        all.put("n_positions", f.numberNode(nPositions));
-        all.put("n_embd", f.numberNode(nEmbd));
-        all.put("n_layer", f.numberNode(nLayer));
-        all.put("n_head", f.numberNode(nHead));
-        all.put("n_inner", nInnerRaw == null ? f.nullNode() : f.numberNode(nInnerRaw));
-        all.put("layer_norm_epsilon", f.numberNode(layerNormEpsilon));
-        all.put("initializer_range", f.numberNode(initializerRange));
-        all.put("activation_function", f.textNode(activationFunction));
-        if (!architectures.isEmpty()) {
-            ArrayNode a = f.arrayNode();
-            architectures.forEach(a::add);
-            all.put("architectures", a);
-        }
-        if (!isDefaultLabels()) {
-            ObjectNode i2l = f.objectNode();
-            id2label.forEach((k, v) -> i2l.put(Integer.toString(k), v)); // JSON keys are strings
-            all.put("id2label", i2l);
-            ObjectNode l2i = f.objectNode();
-            new TreeMap<>(label2id).forEach(l2i::put);
-            all.put("label2id", l2i);
-        }
-        if (padTokenId != null) {
-            all.put("pad_token_id", f.numberNode(padTokenId));
-        }
-        all.put("bos_token_id", bosTokenId == null ? f.nullNode() : f.numberNode(bosTokenId));
-        all.put("eos_token_id", eosTokenId == null ? f.nullNode() : f.numberNode(eosTokenId));
-        all.put("resid_pdrop", f.numberNode(residPdrop));
-        all.put("embd_pdrop", f.numberNode(embdPdrop));
-        all.put("attn_pdrop", f.numberNode(attnPdrop));
-        all.put("summary_first_dropout", f.numberNode(summaryFirstDropout));
-        all.put("scale_attn_weights", f.booleanNode(scaleAttnWeights));
-        all.put("scale_attn_by_inverse_layer_idx", f.booleanNode(scaleAttnByInverseLayerIdx));
-        all.put("reorder_and_upcast_attn", f.booleanNode(reorderAndUpcastAttn));
-        ObjectNode root = f.objectNode();
-        all.forEach(root::set);
-        return root;
+        return ConfigJson.write(this);
     }
 
     /** Atomic write (temp file + rename). */
     public void write(Path file) throws IOException {
         AtomicFiles.writeString(file, toJson());
-    }
-
-    private boolean isDefaultLabels() {
-        return id2label.equals(Map.of(0, "LABEL_0", 1, "LABEL_1"))
-                && label2id.equals(Map.of("LABEL_0", 0, "LABEL_1", 1));
-    }
-
-    private void validate(Path file) {
-        positive(file, "vocab_size", vocabSize);
-        positive(file, "n_positions", nPositions);
-        positive(file, "n_embd", nEmbd);
-        positive(file, "n_layer", nLayer);
-        positive(file, "n_head", nHead);
-        if (nInnerRaw != null) {
-            positive(file, "n_inner", nInnerRaw);
-        }
-        if (nEmbd % nHead != 0) {
-            throw fail(file, "n_head", "n_embd " + nEmbd + " is not divisible by n_head " + nHead);
-        }
-        for (String a : architectures) {
-            if (!Gpt2TensorNames.ARCHITECTURES.contains(a)) {
-                throw fail(file, "architectures", "'" + a + "' is not a GPT-2 model class (expected one of "
-                        + new TreeSet<>(Gpt2TensorNames.ARCHITECTURES) + ")");
-            }
-        }
-        if (id2label.isEmpty()) {
-            throw fail(file, "id2label", "needs at least one label");
-        }
-        if (!(layerNormEpsilon > 0)) {
-            throw fail(file, "layer_norm_epsilon", "must be positive, got " + layerNormEpsilon);
-        }
-        probability(file, "resid_pdrop", residPdrop);
-        probability(file, "embd_pdrop", embdPdrop);
-        probability(file, "attn_pdrop", attnPdrop);
-        probability(file, "summary_first_dropout", summaryFirstDropout);
-    }
-
-    private static void positive(Path file, String field, int v) {
-        if (v <= 0) {
-            throw fail(file, field, "must be a positive integer, got " + v);
-        }
-    }
-
-    private static void probability(Path file, String field, double v) {
-        if (!(v >= 0 && v <= 1)) {
-            throw fail(file, field, "must be in [0, 1], got " + v);
-        }
-    }
-
-    /** Format error when parsing a file, argument error when built in code. */
-    static RuntimeException fail(Path file, String field, String msg) {
-        return file != null ? CheckpointFormatException.field(file, field, msg)
-                : new IllegalArgumentException("GPT-2 config field '" + field + "': " + msg);
-    }
-
-    private Builder toBuilder() {
-        Builder b = new Builder();
-        b.vocabSize = vocabSize;
-        b.nPositions = nPositions;
-        b.nEmbd = nEmbd;
-        b.nLayer = nLayer;
-        b.nHead = nHead;
-        b.nInner = nInnerRaw;
-        b.layerNormEpsilon = layerNormEpsilon;
-        b.initializerRange = initializerRange;
-        b.activationFunction = activationFunction;
-        b.architectures = architectures;
-        b.id2label = id2label;
-        b.label2id = label2id;
-        b.padTokenId = padTokenId;
-        b.bosTokenId = bosTokenId;
-        b.eosTokenId = eosTokenId;
-        b.residPdrop = residPdrop;
-        b.embdPdrop = embdPdrop;
-        b.attnPdrop = attnPdrop;
-        b.summaryFirstDropout = summaryFirstDropout;
-        b.scaleAttnWeights = scaleAttnWeights;
-        b.scaleAttnByInverseLayerIdx = scaleAttnByInverseLayerIdx;
-        b.reorderAndUpcastAttn = reorderAndUpcastAttn;
-        b.extras = extras;
-        return b;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Gpt2Config c && toJson().equals(c.toJson());
-    }
-
-    @Override
-    public int hashCode() {
-        return toJson().hashCode();
     }
 
     @Override
@@ -439,34 +305,93 @@ public final class Gpt2Config {
                 + numLabels() + "]";
     }
 
-    /** Mutable staging area, holding transformers' GPT2Config defaults; never escapes this package. */
-    static final class Builder {
-        int vocabSize;
-        int nPositions;
-        int nEmbd;
-        int nLayer;
-        int nHead;
-        Integer nInner;
-        double layerNormEpsilon = 1e-5;
-        double initializerRange = 0.02;
-        String activationFunction = "gelu_new";
-        List<String> architectures = List.of();
-        Map<Integer, String> id2label = Map.of(0, "LABEL_0", 1, "LABEL_1");
-        Map<String, Integer> label2id = Map.of("LABEL_0", 0, "LABEL_1", 1);
-        Integer padTokenId;
-        Integer bosTokenId = GPT2_EOS;
-        Integer eosTokenId = GPT2_EOS;
-        double residPdrop = 0.1;
-        double embdPdrop = 0.1;
-        double attnPdrop = 0.1;
-        double summaryFirstDropout = 0.1;
-        boolean scaleAttnWeights = true;
-        boolean scaleAttnByInverseLayerIdx;
-        boolean reorderAndUpcastAttn;
-        Map<String, JsonNode> extras = Map.of();
+    static Map<Integer, String> genericLabels(int n) {
+        Map<Integer, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            m.put(i, "LABEL_" + i);
+        }
+        return m;
+    }
 
-        static boolean isKnown(String key) {
-            return KNOWN.contains(key);
+    /** label → id in id order. */
+    static Map<String, Integer> inverse(Map<Integer, String> id2label) {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        new TreeMap<>(id2label).forEach((id, l) -> m.put(l, id));
+        return m;
+    }
+
+    private static void positive(String key, int v) {
+        if (v <= 0) {
+            throw new FieldError(key, "must be a positive integer, got " + v);
+        }
+    }
+
+    private static void probability(String key, double v) {
+        if (!(v >= 0 && v <= 1)) {
+            throw new FieldError(key, "must be in [0, 1], got " + v);
+        }
+    }
+
+    // Score head rows are indexed by id, so ids must be 0..n-1; problem_type as transformers checks it.
+    private static void checkLabels(Map<Integer, String> id2label, Map<String, Integer> label2id, String problemType) {
+        if (id2label.isEmpty()) {
+            throw new FieldError("id2label", "needs at least one label");
+        }
+        Set<Integer> ids = new TreeSet<>(id2label.keySet());
+        int expect = 0;
+        for (int id : ids) {
+            if (id != expect++) {
+                throw new FieldError("id2label", "ids must be 0.." + (ids.size() - 1) + ", got " + ids);
+            }
+        }
+        id2label.forEach((id, l) -> Objects.requireNonNull(l, "id2label " + id));
+        label2id.forEach((l, id) -> Objects.requireNonNull(id, "label2id " + l));
+        if (problemType != null && !PROBLEM_TYPES.contains(problemType)) {
+            throw new FieldError("problem_type", "'" + problemType + "' is not one of " + new TreeSet<>(PROBLEM_TYPES));
+        }
+        if ("single_label_classification".equals(problemType) && id2label.size() == 1) {
+            throw new FieldError("problem_type", "single_label_classification needs at least 2 labels; use "
+                    + "regression for a single output");
+        }
+    }
+
+    private static void checkKeyOrder(List<String> keyOrder, Map<String, JsonNode> other) {
+        Set<String> seen = new HashSet<>();
+        for (String k : keyOrder) {
+            if (!seen.add(k)) {
+                throw new IllegalArgumentException("keyOrder lists '" + k + "' twice");
+            }
+            if (!ConfigJson.TYPED.contains(k) && !other.containsKey(k)) {
+                throw new IllegalArgumentException("keyOrder lists '" + k + "', which has no value");
+            }
+        }
+        for (String k : other.keySet()) {
+            if (ConfigJson.TYPED.contains(k)) {
+                throw new IllegalArgumentException("'" + k + "' is typed, so it cannot be in other");
+            }
+            if (!seen.contains(k)) {
+                throw new IllegalArgumentException("other has '" + k + "', which keyOrder does not list");
+            }
+        }
+        ConfigJson.ALIASES.forEach((alias, key) -> {
+            if (!seen.contains(key) && !seen.contains(alias)) {
+                throw new FieldError(key, "is required");
+            }
+        });
+        if (!seen.contains("vocab_size")) {
+            throw new FieldError("vocab_size", "is required");
+        }
+    }
+
+    /** A bad value for a config.json key; {@link #read} turns it into a {@link CheckpointFormatException}. */
+    static final class FieldError extends IllegalArgumentException {
+        final String field;
+        final String reason;
+
+        FieldError(String field, String reason) {
+            super("GPT-2 config field '" + field + "': " + reason);
+            this.field = field;
+            this.reason = reason;
         }
     }
 }
