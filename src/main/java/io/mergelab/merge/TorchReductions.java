@@ -28,8 +28,14 @@ public final class TorchReductions {
             float[] lanes = new float[LANES];
             int step = p == Precision.BFLOAT16 ? 2 * LANES : LANES;
             for (; d + step <= to; d += step) {
-                for (int j = 0; j < step; j++) {
-                    lanes[j % LANES] += x[d + j] * x[d + j];
+                // lane-wise adds: independent across lanes, so the JIT can keep them in one vector register
+                for (int j = 0; j < LANES; j++) {
+                    lanes[j] += x[d + j] * x[d + j];
+                }
+                if (step > LANES) {
+                    for (int j = 0; j < LANES; j++) {
+                        lanes[j] += x[d + LANES + j] * x[d + LANES + j];
+                    }
                 }
             }
             acc = lanes[0];
@@ -50,17 +56,34 @@ public final class TorchReductions {
      * Fewer than eight elements take the scalar form: four interleaved running sums, the tail into the first.
      */
     public static float sum(float[] x, int from, int to) {
+        return cascade(x, null, 1f, 1f, from, to);
+    }
+
+    /**
+     * {@code ((x / xNorm) * (y / yNorm)).sum()} over {@code [from, to)}: the element-wise quotients and product in
+     * float32, then {@link #sum}'s order, without a buffer for the products (slerp's dot product).
+     */
+    public static float dotOfNormalized(float[] x, float xNorm, float[] y, float yNorm, int from, int to) {
+        return cascade(x, y, xNorm, yNorm, from, to);
+    }
+
+    /** Element i: x[i], or (x[i] / xn) * (y[i] / yn) when y is given (one branch, hoisted out of the loops). */
+    private static float at(float[] x, float[] y, float xn, float yn, int i) {
+        return y == null ? x[i] : (x[i] / xn) * (y[i] / yn);
+    }
+
+    private static float cascade(float[] x, float[] y, float xn, float yn, int from, int to) {
         int n = to - from;
         if (n < LANES) {
             float[] part = new float[4];
             int rows = n / 4;
             for (int i = 0; i < rows; i++) {
                 for (int k = 0; k < 4; k++) {
-                    part[k] += x[from + i * 4 + k];
+                    part[k] += at(x, y, xn, yn, from + i * 4 + k);
                 }
             }
             for (int j = rows * 4; j < n; j++) {
-                part[0] += x[from + j];
+                part[0] += at(x, y, xn, yn, from + j);
             }
             return ((part[0] + part[1]) + part[2]) + part[3];
         }
@@ -69,23 +92,23 @@ public final class TorchReductions {
         int levelPower = Math.max(4, ceilLog2(rows) / 4);
         int levelStep = 1 << levelPower;
         long levelMask = levelStep - 1;
-        float[][][] acc = new float[4][4][LANES];
+        final int width = 4 * LANES; // one row: four vectors of eight lanes, accumulated side by side
+        float[][] acc = new float[4][width];
+        float[] acc0 = acc[0];
         int i = 0;
         while (i + levelStep <= rows) {
             for (int j = 0; j < levelStep; j++, i++) {
-                for (int k = 0; k < 4; k++) {
-                    int base = from + (i * 4 + k) * LANES;
-                    for (int l = 0; l < LANES; l++) {
-                        acc[0][k][l] += x[base + l];
-                    }
+                int base = from + i * width;
+                for (int m = 0; m < width; m++) {
+                    acc0[m] += at(x, y, xn, yn, base + m);
                 }
             }
             for (int level = 1; level < 4; level++) {
-                for (int k = 0; k < 4; k++) {
-                    for (int l = 0; l < LANES; l++) {
-                        acc[level][k][l] += acc[level - 1][k][l];
-                        acc[level - 1][k][l] = 0f;
-                    }
+                float[] up = acc[level];
+                float[] down = acc[level - 1];
+                for (int m = 0; m < width; m++) {
+                    up[m] += down[m];
+                    down[m] = 0f;
                 }
                 if ((i & (levelMask << (level * levelPower))) != 0) {
                     break;
@@ -93,37 +116,33 @@ public final class TorchReductions {
             }
         }
         for (; i < rows; i++) {
-            for (int k = 0; k < 4; k++) {
-                int base = from + (i * 4 + k) * LANES;
-                for (int l = 0; l < LANES; l++) {
-                    acc[0][k][l] += x[base + l];
-                }
+            int base = from + i * width;
+            for (int m = 0; m < width; m++) {
+                acc0[m] += at(x, y, xn, yn, base + m);
             }
         }
         for (int level = 1; level < 4; level++) {
-            for (int k = 0; k < 4; k++) {
-                for (int l = 0; l < LANES; l++) {
-                    acc[0][k][l] += acc[level][k][l];
-                }
+            for (int m = 0; m < width; m++) {
+                acc0[m] += acc[level][m];
             }
         }
-        float[] partial = acc[0][0];
+        // acc0[k * 8 + l] is vector k's lane l; the leftover vectors go into vector 0, then vectors 1-3 are added to it
         for (int v = rows * 4; v < vectors; v++) {
             for (int l = 0; l < LANES; l++) {
-                partial[l] += x[from + v * LANES + l];
+                acc0[l] += at(x, y, xn, yn, from + v * LANES + l);
             }
         }
         for (int k = 1; k < 4; k++) {
             for (int l = 0; l < LANES; l++) {
-                partial[l] += acc[0][k][l];
+                acc0[l] += acc0[k * LANES + l];
             }
         }
         float total = 0f;
         for (int j = vectors * LANES; j < n; j++) {
-            total += x[from + j];
+            total += at(x, y, xn, yn, from + j);
         }
         for (int l = 0; l < LANES; l++) {
-            total += partial[l];
+            total += acc0[l];
         }
         return total;
     }

@@ -82,14 +82,8 @@ public final class SlerpMethod implements MergeMethod {
         normA = normA > EPS ? normA : 1f;
         normB = normB > EPS ? normB : 1f;
         float[] dots = new float[chunks];
-        float[] products = new float[Math.min(n, CHUNK)];
         for (int c = 0; c < chunks; c++) {
-            int s = c * CHUNK;
-            int e = Math.min(n, s + CHUNK);
-            for (int i = s; i < e; i++) {
-                products[i - s] = (v0[i] / normA) * (v1[i] / normB);
-            }
-            dots[c] = TorchReductions.sum(products, 0, e - s);
+            dots[c] = TorchReductions.dotOfNormalized(v0, normA, v1, normB, c * CHUNK, Math.min(n, (c + 1) * CHUNK));
         }
         float dot = Math.max(-1f, Math.min(1f, TorchReductions.sum(dots, 0, chunks)));
         if (Math.abs(dot) > DOT_THRESHOLD) {
