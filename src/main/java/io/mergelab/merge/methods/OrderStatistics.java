@@ -104,7 +104,7 @@ final class OrderStatistics {
         boolean splitLo = lo != 0f && lessLo < from;
         boolean splitHi = hi != 0f && lessHi + equalHi > to;
         if (torchOrder && (splitLo || splitHi)) {
-            return TorchSort.positions(abs(x), false, from, to);
+            return TorchSort.positionsOfMagnitudes(x, false, from, to);
         }
         int seenLo = 0;
         int seenHi = 0;
@@ -216,7 +216,7 @@ final class OrderStatistics {
         int thr = sel[0];
         int equalLeft = k - sel[1];
         if (torchOrder && thr != 0 && sel[2] > equalLeft) {
-            boolean[] keep = TorchSort.positions(abs(x), true, 0, k);
+            boolean[] keep = TorchSort.positionsOfMagnitudes(x, true, 0, k);
             for (int i = 0; i < x.length; i++) {
                 if (!keep[i]) {
                     x[i] = 0f;

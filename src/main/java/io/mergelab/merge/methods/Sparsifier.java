@@ -119,12 +119,12 @@ enum Sparsifier {
         Precision work = (this == RANDOM || this == DELLA_MAGPRUNE) && p == Precision.FLOAT16 ? Precision.FLOAT32 : p;
         boolean[] keep;
         switch (this) {
-            case MAGNITUDE -> keep = TorchSort.positions(OrderStatistics.abs(delta), true, 0,
+            case MAGNITUDE -> keep = TorchSort.positionsOfMagnitudes(delta, true, 0,
                     Math.max(1, (int) (density * (double) n)));
             case MAGNITUDE_OUTLIERS -> {
                 int target = (int) (density * n);
                 int bot = Math.max(0, n - target - (int) (gamma * n));
-                keep = TorchSort.positions(OrderStatistics.abs(delta), false, bot, bot + target);
+                keep = TorchSort.positionsOfMagnitudes(delta, false, bot, bot + target);
             }
             case RANDOM -> {
                 // torch.bernoulli(torch.full_like(x, density, dtype=work)): the probability is a work-dtype value

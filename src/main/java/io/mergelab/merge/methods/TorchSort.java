@@ -23,7 +23,16 @@ final class TorchSort {
      * @param descending torch's {@code descending=}
      */
     static boolean[] positions(float[] keys, boolean descending, int from, int to) {
-        int[] idx = sort(keys, descending, from, to, false);
+        return positions(keys, false, descending, from, to);
+    }
+
+    /** {@link #positions(float[], boolean, int, int)} of {@code |x|} (what mergekit sorts), without a copy of |x|. */
+    static boolean[] positionsOfMagnitudes(float[] x, boolean descending, int from, int to) {
+        return positions(x, true, descending, from, to);
+    }
+
+    private static boolean[] positions(float[] keys, boolean magnitudes, boolean descending, int from, int to) {
+        int[] idx = sort(keys, magnitudes, descending, from, to, false);
         boolean[] in = new boolean[keys.length];
         for (int p = Math.max(0, from); p < Math.min(keys.length, to); p++) {
             in[idx[p]] = true;
@@ -33,16 +42,17 @@ final class TorchSort {
 
     /** torch's whole {@code argsort} of {@code keys} (for tests: the partial replay must agree with it). */
     static int[] order(float[] keys, boolean descending) {
-        return sort(keys, descending, 0, 0, true);
+        return sort(keys, false, descending, 0, 0, true);
     }
 
-    private static int[] sort(float[] keys, boolean descending, int from, int to, boolean all) {
+    private static int[] sort(float[] keys, boolean magnitudes, boolean descending, int from, int to, boolean all) {
         int n = keys.length;
         float[] k = new float[n];
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
+            float v = magnitudes ? Math.abs(keys[i]) : keys[i];
             // descending compares a > b; on negated keys that is a < b (-0 and +0 stay equal)
-            k[i] = descending ? -keys[i] : keys[i];
+            k[i] = descending ? -v : v;
             idx[i] = i;
         }
         if (n > 1) {
