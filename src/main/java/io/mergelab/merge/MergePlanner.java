@@ -490,7 +490,7 @@ public final class MergePlanner {
         return Precision.promoted(in).dtype();
     }
 
-    /** The model card's line saying what the merge computed in (brief phrases tests and readers can find). */
+    /** The model card's first note: what the merge computed in (fixed phrases, which tests look for). */
     private static String computationNote(MergeRecipe r, MergeMethod method, List<PlannedTensor> tensors, DType out) {
         Set<Precision> mergekit = new TreeSet<>();
         boolean promoted = false;
