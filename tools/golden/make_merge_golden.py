@@ -435,6 +435,28 @@ def della_linear_stats(merged: dict, base: dict, v1: dict) -> dict:
                     "l1_ratio": float(np.abs(d).sum() / np.abs(orig).sum())}
     return stats
 
+# bfloat16 / float16 computation and mixed input dtypes (MergeGoldenTest.matchesMergekitInDtype): mergekit run with one
+# torch thread (see run_mergekit), every output tensor recorded by sha256 of its bytes. {v2bf16} is v2 cast to bfloat16.
+DTYPE_RECIPES = {
+    "linear_bf16": RECIPES["linear"].replace("dtype: float32", "dtype: bfloat16"),
+    "task_arithmetic_bf16": RECIPES["task_arithmetic"].replace("dtype: float32", "dtype: bfloat16"),
+    "ties_bf16": RECIPES["ties"].replace("dtype: float32", "dtype: bfloat16"),
+    "dare_linear_bf16": RECIPES["dare_linear"].replace("dtype: float32", "dtype: bfloat16"),
+    "breadcrumbs_ties_bf16": RECIPES["breadcrumbs_ties"].replace("normalize: true}", "normalize: true, rescale: true}")
+    .replace("dtype: float32", "dtype: bfloat16"),
+    "slerp_bf16": RECIPES["slerp"].replace("dtype: float32", "dtype: bfloat16"),
+    "model_stock_bf16": RECIPES["model_stock"].replace("dtype: float32", "dtype: bfloat16"),
+    "passthrough_bf16": RECIPES["passthrough"].replace("dtype: float32", "dtype: bfloat16"),
+    "linear_fp16": RECIPES["linear"].replace("dtype: float32", "dtype: float16"),
+    "task_arithmetic_fp16": RECIPES["task_arithmetic"].replace("dtype: float32", "dtype: float16"),
+    "ties_fp16": RECIPES["ties"].replace("dtype: float32", "dtype: float16"),
+    "slerp_fp16": RECIPES["slerp"].replace("dtype: float32", "dtype: float16"),
+    "model_stock_fp16": RECIPES["model_stock"].replace("dtype: float32", "parameters: {{filter_wise: true}}\n"
+                                                       "dtype: float16"),
+    # no dtype: F32 and BF16 inputs are promoted to float32 (and written as float32)
+    "mixed_ties": RECIPES["ties"].replace("{v2}", "{v2bf16}").replace("dtype: float32\n", ""),
+    "mixed_linear_bf16": RECIPES["linear"].replace("{v2}", "{v2bf16}").replace("dtype: float32", "dtype: bfloat16"),
+}
 
 WHOLE = ["transformer.h.0.ln_1.weight", "transformer.h.1.attn.c_proj.bias", "transformer.h.1.mlp.c_fc.bias",
          "transformer.ln_f.bias", "score.weight"]
@@ -488,21 +510,63 @@ def make_models(repo: Path, work: Path) -> dict:
                        for n, t in base.items()}
         write_classifier(factory, work / name, tensors, config)
         paths[name] = work / name
+    import torch
+    from safetensors.torch import save_file as save_torch
+    v2 = load_file(str(paths["v2"] / "model.safetensors"))
+    (work / "v2bf16").mkdir(parents=True, exist_ok=True)
+    save_torch({n: torch.from_numpy(t).to(torch.bfloat16) for n, t in v2.items()},  # round to nearest even
+               str(work / "v2bf16" / "model.safetensors"), metadata={"format": "pt"})
+    for f in (paths["v2"]).iterdir():
+        if f.name != "model.safetensors":
+            shutil.copy(f, work / "v2bf16" / f.name)
+    paths["v2bf16"] = work / "v2bf16"
     return paths
 
 
-def run_mergekit(venv_bin: Path, yaml_text: str, out: Path):
+def run_mergekit(venv_bin: Path, yaml_text: str, out: Path, one_thread: bool = False):
+    """one_thread: a reduction over more than 32768 bfloat16 / float16 elements rounds each torch thread's partial
+    sum to that type, so its last bit depends on the thread count; one thread accumulates in float32 and rounds once."""
     cfg = out.with_suffix(".yml")
     cfg.write_text(yaml_text)
     if out.exists():
         shutil.rmtree(out)
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1") if one_thread else None
     subprocess.run([str(venv_bin / "mergekit-yaml"), str(cfg), str(out), "--random-seed", "0", "--quiet",
-                    "--lazy-unpickle"], check=True)
+                    "--lazy-unpickle"], check=True, env=env)
+    if one_thread:
+        from safetensors.torch import load_file as load_torch
+        return load_torch(str(out / "model.safetensors"))
     return load_file(str(out / "model.safetensors"))
 
 
 def floats(a) -> list:
     return [repr(float(x)) for x in np.asarray(a, dtype=np.float32).reshape(-1)]
+
+
+def dtype_cases(venv_bin: Path, subst: dict, work: Path) -> dict:
+    """DTYPE_RECIPES: values and sums as for float32, plus each output tensor's dtype and the sha256 of its bytes."""
+    import hashlib
+    import torch
+    cases = {"torch_threads": 1, "cpu_capability": torch.backends.cpu.get_cpu_capability(), "cases": {}}
+    for name, text in DTYPE_RECIPES.items():
+        recipe = text.format(**{k: "${" + k + "}" for k in subst}).strip() + "\n"
+        merged = run_mergekit(venv_bin, text.format(**subst), work / f"out-{name}", one_thread=True)
+        entry = {"recipe": recipe, "dtype": {}, "sha256": {}, "tensors": {}, "sums": {}}
+        for t in sorted(merged):
+            entry["dtype"][t] = str(merged[t].dtype).replace("torch.", "")
+            entry["sha256"][t] = hashlib.sha256(merged[t].contiguous().view(torch.uint8).numpy().tobytes()).hexdigest()
+        as32 = {t: merged[t].to(torch.float32).numpy() for t in merged}
+        for t in WHOLE:
+            entry["tensors"][t] = {"stride": 1, "shape": list(as32[t].shape), "values": floats(as32[t])}
+        for t, stride in SAMPLED.items():
+            flat = as32[t].reshape(-1)
+            entry["tensors"][t] = {"stride": stride, "shape": list(as32[t].shape), "values": floats(flat[::stride])}
+        for t in sorted(as32):
+            x = as32[t].astype(np.float64)
+            entry["sums"][t] = {"sum": float(x.sum()), "abs_sum": float(np.abs(x).sum())}
+        cases["cases"][name] = entry
+        print(f"[merge-golden] {name}: {len(merged)} tensors", file=sys.stderr)
+    return cases
 
 
 def main():
@@ -565,6 +629,7 @@ def main():
         "stats": della_linear_stats(merged, base, v1)}
     from mergekit.merge_methods.registry import registered_methods
     result["mergekit_methods"] = sorted(m.spec.name for m in registered_methods())
+    result["dtypes"] = dtype_cases(venv_bin, subst, work)
     out = (repo / args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, separators=(",", ":")) + "\n")  # compact: ~40% smaller

@@ -56,4 +56,15 @@ public interface MergeMethod {
      * @throws MergeException naming the tensor (and model / parameter) when the inputs do not fit the method
      */
     float[] merge(TensorMerge t);
+
+    /**
+     * True when {@link #merge} is written against {@link TensorMerge#precision()}: with {@code dtype: bfloat16} (or
+     * float16, or such inputs) it gets inputs cast to that type and rounds each intermediate where mergekit's torch ops
+     * round, so the result equals mergekit's. False (the default, for a method not yet written that way): the engine
+     * hands it the inputs as read and {@link Precision#FLOAT32}, the result is rounded once on output, and the model
+     * card says so.
+     */
+    default boolean computesInDtype() {
+        return false;
+    }
 }

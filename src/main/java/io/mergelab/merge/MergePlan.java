@@ -26,6 +26,24 @@ public record MergePlan(MergeRecipe recipe, MergeMethod method, List<ModelInput>
         notes = List.copyOf(notes);
     }
 
+    /**
+     * What mergekit computes {@code t} in: the recipe's {@code dtype}, else the promoted dtype of the inputs
+     * ({@code torch.promote_types}; F32 with BF16 gives float32).
+     */
+    public static Precision mergekitPrecision(MergeRecipe recipe, PlannedTensor t) {
+        return recipe.dtype().map(Precision::named)
+                .orElseGet(() -> Precision.promoted(t.inputs().stream().map(i -> i.info().dtype()).toList()));
+    }
+
+    /**
+     * What mergelab computes {@code t} in: mergekit's precision, but float32 (the inputs as read, rounded once on
+     * output) under {@code accumulate: float32} or for a method not written against {@link Precision}.
+     */
+    public Precision precision(PlannedTensor t) {
+        return recipe.accumulateFloat32() || !method.computesInDtype() ? Precision.FLOAT32
+                : mergekitPrecision(recipe, t);
+    }
+
     /** A classifier's head kept as is: {@code heads/<name>/} holds its score.weight and labels. */
     public record TaskHead(String name, ModelInput model, List<String> labels) {
         public TaskHead {

@@ -157,12 +157,9 @@ public final class MergePlanner {
                     List.of(new PlannedTensor.Input(mainHead, info, Map.of())), -1, Map.of(), 0, true));
         }
 
-        DType outDtype = outDtype(r, donor, notes);
+        DType outDtype = outDtype(r, tensors);
         Path tokenizerDir = tokenizerDir(r, donor, models.values());
-        if (r.dtype().isPresent() && !r.dtype().get().equals("float32")) {
-            notes.add("dtype: " + r.dtype().get() + " was requested; mergelab computes every merge in float32 "
-                    + "(inputs widened), which is at least as precise.");
-        }
+        notes.add(0, computationNote(r, method, tensors, outDtype));
         cfg = cfg.withTorchDtype(switch (outDtype) {
             case F16 -> "float16";
             case BF16 -> "bfloat16";
@@ -201,8 +198,6 @@ public final class MergePlanner {
         int baseIndex = -1;
         long[] shape = null;
         String shapeFrom = null;
-        DType dtype = null;
-        String dtypeFrom = null;
         for (Source src : s.sources()) {
             String canonical = localLayer >= 0 ? "h." + (src.start() + localLayer) + "." + part : part;
             String inName = hf(canonical);
@@ -214,18 +209,12 @@ public final class MergePlanner {
             if (shape == null) {
                 shape = info.shape();
                 shapeFrom = src.model().ref();
-                dtype = info.dtype();
-                dtypeFrom = src.model().ref();
             } else if (!Arrays.equals(shape, info.shape())) {
                 String hint = canonical.equals("wte.weight") ? " (vocab sizes differ: mergelab does not rebuild "
                         + "embeddings for different tokenizers; merge models that share one tokenizer)" : "";
                 throw new MergeException("model '" + src.model().ref() + "': tensor '" + inName + "' has shape "
                         + Arrays.toString(info.shape()) + " but model '" + shapeFrom + "' has " + Arrays.toString(shape)
                         + hint);
-            } else if (dtype != info.dtype() && r.dtype().isEmpty()) {
-                throw new MergeException("model '" + src.model().ref() + "': tensor '" + inName + "' has dtype "
-                        + info.dtype() + " but model '" + dtypeFrom + "' has " + dtype
-                        + "; set 'dtype:' in the recipe to compute in one type");
             }
             boolean isBase = s.base().isPresent() && s.base().get().equals(src.model().ref());
             if (isBase) {
@@ -495,17 +484,50 @@ public final class MergePlanner {
         return Gpt2TensorNames.hfName(canonical, LM);
     }
 
-    private static DType outDtype(MergeRecipe r, ModelInput donor, List<String> notes) {
-        String d = r.outDtype().or(r::dtype).orElse(null);
-        if (d == null) {
-            DType in = donor.dir().tensors().get(0).dtype();
-            d = in == DType.F16 ? "float16" : in == DType.BF16 ? "bfloat16" : "float32";
+    /**
+     * out_dtype, else dtype, else what mergekit writes when neither is set: each tensor in the dtype it was computed in,
+     * the promoted dtype of its inputs. mergelab writes one dtype: the promotion over every input (the same whenever
+     * each model has one dtype and every tensor reads the same models).
+     */
+    private static DType outDtype(MergeRecipe r, List<PlannedTensor> tensors) {
+        Optional<String> d = r.outDtype().or(r::dtype);
+        if (d.isPresent()) {
+            return Precision.named(d.get()).dtype();
         }
-        return switch (d) {
-            case "float16" -> DType.F16;
-            case "bfloat16" -> DType.BF16;
-            default -> DType.F32;
-        };
+        Set<DType> in = new TreeSet<>();
+        tensors.forEach(t -> t.inputs().forEach(i -> in.add(i.info().dtype())));
+        return Precision.promoted(in).dtype();
+    }
+
+    /** The model card's first note: what the merge computed in (fixed phrases, which tests look for). */
+    private static String computationNote(MergeRecipe r, MergeMethod method, List<PlannedTensor> tensors, DType out) {
+        Set<Precision> mergekit = new TreeSet<>();
+        boolean promoted = false;
+        for (PlannedTensor t : tensors) {
+            if (!t.copy()) {
+                mergekit.add(MergePlan.mergekitPrecision(r, t));
+                promoted |= r.dtype().isEmpty() && t.inputs().stream().map(i -> i.info().dtype()).distinct().count() > 1;
+            }
+        }
+        String promotion = promoted ? " (inputs of different dtypes promoted to float32, as mergekit does)" : "";
+        List<String> reduced = mergekit.stream().filter(Precision::reduced).map(Precision::label).toList();
+        if (reduced.isEmpty()) {
+            return "Computation: float32, as mergekit computes it" + promotion + ".";
+        }
+        String types = String.join(" and ", reduced);
+        String once = out == DType.F32 ? "written as float32" : "rounded once to " + Precision.of(out).label();
+        if (r.accumulateFloat32()) {
+            return "Computation: accumulated in float32, " + once + " (accumulate: float32); mergekit computes in "
+                    + types + ", rounding after each operation.";
+        }
+        if (!method.computesInDtype()) {
+            return "Computation: accumulated in float32, " + once + ": mergelab's " + method.name() + " does not "
+                    + "compute in " + types + " yet; mergekit does, rounding after each operation, so the last bit can"
+                    + " differ.";
+        }
+        return "Computation: computed in " + types + " as mergekit does (inputs cast to " + types + ", each operation "
+                + "rounded where mergekit's torch ops round)" + (mergekit.contains(Precision.FLOAT32)
+                ? "; tensors with float32 inputs in float32" + promotion : "") + ".";
     }
 
     private Path tokenizerDir(MergeRecipe r, ModelInput donor, java.util.Collection<ModelInput> models) {

@@ -190,14 +190,22 @@ public final class MergeRunner {
     }
 
     /**
-     * Reads the inputs of one tensor (widened to F32), merges them with the plan's method and checks the
+     * Reads the inputs of one tensor (widened to F32, then cast to the tensor's {@link MergePlan#precision} when that
+     * is bfloat16 / float16, as mergekit casts on load), merges them with the plan's method and checks the
      * result is finite. Input arrays other than the result are handed back to the source.
      */
     public static float[] mergeTensor(MergePlan plan, PlannedTensor t, InputTensors source,
             ElementwiseKernels kernels) {
+        Precision p = t.copy() ? Precision.FLOAT32 : plan.precision(t);
         List<ModelTensor> inputs = new ArrayList<>();
         for (PlannedTensor.Input in : t.inputs()) {
-            inputs.add(new ModelTensor(in.model().ref(), source.read(in), in.params()));
+            float[] data = source.read(in);
+            if (p.reduced() && in.info().dtype() != p.dtype()) {
+                // mergekit casts each input to the compute dtype when it loads it
+                data = source.disposable() ? data : data.clone();
+                p.round(data);
+            }
+            inputs.add(new ModelTensor(in.model().ref(), data, in.params()));
         }
         float[] result;
         if (t.copy()) {
@@ -210,7 +218,7 @@ public final class MergeRunner {
                 others.remove(t.baseIndex());
             }
             TensorMerge tm = new TensorMerge(t.name(), t.shape(), List.copyOf(inputs), base, List.copyOf(others),
-                    t.global(), t.seed(), source.disposable(), kernels);
+                    t.global(), t.seed(), source.disposable(), kernels, p);
             result = plan.method().merge(tm);
             checkFinite(plan, t, result);
         }

@@ -24,6 +24,15 @@ public final class MethodRegistry {
         return new MethodRegistry(m);
     }
 
+    /** Exactly these methods (tests: a method written outside mergelab, with the interface's defaults). */
+    static MethodRegistry of(MergeMethod... methods) {
+        Map<String, MergeMethod> m = new TreeMap<>();
+        for (MergeMethod method : methods) {
+            m.put(method.name(), method);
+        }
+        return new MethodRegistry(m);
+    }
+
     public MergeMethod get(String name) {
         MergeMethod m = methods.get(name);
         if (m == null) {

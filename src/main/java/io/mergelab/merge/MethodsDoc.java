@@ -1,6 +1,8 @@
 package io.mergelab.merge;
 
 import java.math.BigDecimal;
+import java.util.List;
+import java.util.Locale;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -33,6 +35,15 @@ public final class MethodsDoc {
                     .append(others).append(" | ").append(params.isEmpty() ? "–" : params).append(" | ").append(description)
                     .append(" |\n");
         }
+        List<String> float32 = new TreeSet<>(registry.names()).stream().filter(n -> !registry.get(n).computesInDtype())
+                .toList();
+        s.append("\nWith `dtype: bfloat16` or `float16` (or inputs of that type) every method computes as mergekit does, ")
+                .append("rounding where its torch ops round").append(float32.isEmpty() ? "" : ", except "
+                + float32.stream().map(n -> "`" + n + "`").collect(Collectors.joining(", "))
+                + ", which accumulate in float32 and round once").append(". `accumulate: float32` in a recipe makes ")
+                .append("any method accumulate in float32 and round once; the merged model's README says which ")
+                .append("computation a merge used ([adding-a-merge-method.md](adding-a-merge-method.md#bfloat16-and-")
+                .append("float16-computing-as-mergekit-does)).\n");
         return s.toString();
     }
 

@@ -17,9 +17,19 @@ import java.util.SplittableRandom;
  * @param scratch  the input arrays belong to this call and may be overwritten (the runner reads fresh copies
  *                 per tensor; this keeps peak memory at the inputs plus about one array)
  * @param kernels  the element-wise sums methods of the linear family use ({@link ElementwiseKernels})
+ * @param precision what the method computes in: the inputs already hold values of this type, and a method that
+ *                 {@linkplain MergeMethod#computesInDtype() computes in the dtype} rounds where mergekit's torch ops
+ *                 round; always {@link Precision#FLOAT32} for a method that does not
  */
 public record TensorMerge(String tensor, long[] shape, List<ModelTensor> inputs, ModelTensor base,
-        List<ModelTensor> others, Map<String, Double> global, long seed, boolean scratch, ElementwiseKernels kernels) {
+        List<ModelTensor> others, Map<String, Double> global, long seed, boolean scratch, ElementwiseKernels kernels,
+        Precision precision) {
+
+    public TensorMerge(String tensor, long[] shape, List<ModelTensor> inputs, ModelTensor base,
+            List<ModelTensor> others, Map<String, Double> global, long seed, boolean scratch,
+            ElementwiseKernels kernels) {
+        this(tensor, shape, inputs, base, others, global, seed, scratch, kernels, Precision.FLOAT32);
+    }
 
     public TensorMerge(String tensor, long[] shape, List<ModelTensor> inputs, ModelTensor base,
             List<ModelTensor> others, Map<String, Double> global, long seed, boolean scratch) {

@@ -129,15 +129,6 @@ class MergeBadInputTest {
     }
 
     @Test
-    void dtypeMismatchUnlessDtypeIsSet() throws IOException {
-        Path m = variant("half", ts -> ts, DType.F16, null);
-        String models = "models: [{model: ${v1}, parameters: {weight: 1}}, {model: " + m + ", parameters: {weight: 1}}]\n";
-        has(fails("merge_method: linear\n" + models), "has dtype F16", "has F32", "set 'dtype:'", "half");
-        Path recipe = MergeFixtures.recipe(tmp, "ok", "merge_method: linear\ndtype: float32\n" + models);
-        MergeEngine.withDefaultMethods().run(recipe, tmp.resolve("ok-out"), 0, MergeRunner.Options.defaults());
-    }
-
-    @Test
     void vocabMismatch() throws IOException {
         CheckpointDir v1 = CheckpointDir.open(MergeFixtures.goldenModels().get("v1"));
         var tree = v1.config().toJsonTree();

@@ -19,7 +19,8 @@ import java.util.zip.CRC32;
 
 /**
  * The checkpoints the merge tests use, bit-identical to tools/golden/make_merge_golden.py's: the
- * factory's tiny GPT-2 (seed 7) as a 2-label classifier, and variants vK = base + perturbation(name, K).
+ * factory's tiny GPT-2 (seed 7) as a 2-label classifier, variants vK = base + perturbation(name, K), and v2bf16 (v2
+ * stored as BF16).
  * Built once per JVM into target/tmp.
  */
 final class MergeFixtures {
@@ -72,6 +73,13 @@ final class MergeFixtures {
                 }
                 BUILT.put(name, dir);
             }
+            // v2 cast to bfloat16 (the writer rounds to nearest even, as torch's .to(torch.bfloat16)): mixed-dtype inputs
+            Path bf16 = root.resolve("v2bf16");
+            if (!Files.isRegularFile(bf16.resolve("model.safetensors"))) {
+                CheckpointWriter.write(bf16, cfg, perturb(base, 2), DType.BF16, CheckpointWriter.DEFAULT_MAX_SHARD_BYTES,
+                        tokenizerDir(), true);
+            }
+            BUILT.put("v2bf16", bf16);
         }
         return Map.copyOf(BUILT);
     }

@@ -447,15 +447,6 @@ class MergePropertiesTest {
     }
 
     @Test
-    void nuslerpNeedsExactlyTwoModelsBesidesTheBase() {
-        NuslerpMethod m = new NuslerpMethod();
-        MergeException e = org.junit.jupiter.api.Assertions.assertThrows(MergeException.class, () -> m.merge(
-                spherical(m, new long[] {4}, random(1, 4), List.of(weighted("a", random(2, 4), 1),
-                        weighted("b", random(3, 4), 1), weighted("c", random(4, 4), 1)), Map.of())));
-        assertTrue(e.getMessage().contains("exactly two models besides the base, got 3"), e.getMessage());
-    }
-
-    @Test
     void multislerpOfParallelInputsKeepsTheirDirectionAtTheWeightedNorm() {
         float[] x = random(30, 100);
         float[] twice = new float[100];

@@ -70,6 +70,16 @@ class RecipeParserTest {
     }
 
     @Test
+    void accumulateFloat32IsAMergelabKey() {
+        String m = "merge_method: linear\nmodels: [{model: a}]\ndtype: bfloat16\n";
+        assertTrue(!parse(m).accumulateFloat32(), "default: compute in dtype as mergekit");
+        assertTrue(!parse(m + "accumulate: dtype\n").accumulateFloat32());
+        assertTrue(parse(m + "accumulate: float32\n").accumulateFloat32());
+        RecipeException e = assertThrows(RecipeException.class, () -> parse(m + "accumulate: float64\n"));
+        assertTrue(e.getMessage().contains("recipe.yml:4:13: field 'accumulate': expected float32"), e.getMessage());
+    }
+
+    @Test
     void conditionalWithoutMatchFallsThrough() {
         MergeRecipe r = parse("""
                 merge_method: linear

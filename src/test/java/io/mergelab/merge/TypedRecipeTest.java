@@ -85,7 +85,7 @@ class TypedRecipeTest {
         MergeRecipe soup = new MergeRecipe(null, null, "soup", "linear", Optional.empty(), List.of(
                 new SourceSpec(models().get("v1").toString(), Optional.empty(), one),
                 new SourceSpec(models().get("v2").toString(), Optional.empty(), one)), List.of(), Map.of(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false);
         MergeRecipe last = MergeRecipe.of("task_arithmetic", Optional.of(models().get("base").toString()),
                 List.of(new SourceSpec("soup", Optional.empty(), one)), Map.of(), Optional.empty());
         Path out = MergeEngine.withDefaultMethods().run(List.of(soup, last), tmp.resolve("typed"), 0,

@@ -1,7 +1,6 @@
 package io.mergelab.merge.methods;
 
 import io.mergelab.merge.BasePolicy;
-import io.mergelab.merge.MergeException;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelCount;
 import io.mergelab.merge.ParamSpec;
@@ -53,10 +52,6 @@ public final class ArceeFusionMethod implements MergeMethod {
 
     @Override
     public float[] merge(TensorMerge t) {
-        if (t.others().size() != 1) {
-            throw MergeException.at(t.tensor(), "arcee_fusion needs exactly two models (the base and one other), got "
-                    + t.inputs().size());
-        }
         float[] base = t.base().data();
         float[] x = t.others().get(0).data();
         if (base.length == 0) {

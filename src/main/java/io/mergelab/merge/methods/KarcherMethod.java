@@ -5,6 +5,7 @@ import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
 import io.mergelab.merge.TensorMerge;
+import io.mergelab.merge.TorchReductions;
 
 import java.util.Arrays;
 import java.util.List;
@@ -54,13 +55,13 @@ public final class KarcherMethod implements MergeMethod {
         double tol = tm.param("tol");
         int m = in.size();
         int n = in.get(0).data().length;
-        // mergekit's float32 steps in its order, norms as torch takes them (TorchNorms); the dot products (BLAS
+        // mergekit's float32 steps in its order, norms as torch takes them (TorchReductions); the dot products (BLAS
         // sdot, whose order we do not know) in double
         float[][] x = new float[m][];
         float[] norms = new float[m];
         for (int k = 0; k < m; k++) {
             x[k] = in.get(k).data();
-            norms[k] = TorchNorms.contiguous(x[k]);
+            norms[k] = TorchReductions.norm(x[k]);
         }
         double alpha = 1.0 / m;
         int[] valid = IntStream.range(0, m).filter(k -> norms[k] > tol).toArray();
@@ -84,7 +85,7 @@ public final class KarcherMethod implements MergeMethod {
                 mean[i] += a[j] * unit(xk, nk, i);
             }
         }
-        float meanNorm = TorchNorms.contiguous(mean);
+        float meanNorm = TorchReductions.norm(mean);
         if (meanNorm < tol) {
             float[] xk = x[valid[0]];
             float nk = norms[valid[0]];
@@ -116,7 +117,7 @@ public final class KarcherMethod implements MergeMethod {
                     tangent[i] += coef * (unit(xk, nk, i) - dot * mean[i]);
                 }
             }
-            float tn = TorchNorms.contiguous(tangent);
+            float tn = TorchReductions.norm(tangent);
             if (tn < tol) {
                 break;
             }
@@ -125,7 +126,7 @@ public final class KarcherMethod implements MergeMethod {
             for (int i = 0; i < n; i++) {
                 mean[i] = c * mean[i] + s * (tangent[i] / tn);
             }
-            float unitNorm = TorchNorms.contiguous(mean);
+            float unitNorm = TorchReductions.norm(mean);
             if (unitNorm > tol) {
                 for (int i = 0; i < n; i++) {
                     mean[i] = mean[i] / unitNorm;

@@ -6,6 +6,7 @@ import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
 import io.mergelab.merge.PlannedTensor;
+import io.mergelab.merge.Precision;
 import io.mergelab.merge.TensorMerge;
 
 import java.util.List;
@@ -69,7 +70,29 @@ public final class LinearMethod implements MergeMethod {
             throw MergeException.at(t.tensor(), "parameter 'weight' sums to 0 over the models with normalize: true"
                     + " (set normalize: false to use weights that cancel)");
         }
+        Precision p = t.precision();
+        if (p.reduced()) {
+            // mergekit's linear_merge computes in float32 whatever the inputs: result.addcmul_(x, w) per input (a fused
+            // multiply-add on AVX2 CPUs), then div_, then one cast back to the input dtype
+            int n = out.length;
+            for (int k = 0; k < in.size(); k++) {
+                float[] x = in.get(k).data();
+                float wk = w[k];
+                for (int i = 0; i < n; i++) {
+                    out[i] = Math.fma(x[i], wk, k == 0 ? 0f : out[i]);
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                out[i] = p.round(normalize ? out[i] / wsum : out[i]);
+            }
+            return out;
+        }
         t.kernels().weightedAverage(in.stream().map(ModelTensor::data).toList(), w, normalize, out);
         return out;
+    }
+
+    @Override
+    public boolean computesInDtype() {
+        return true;
     }
 }

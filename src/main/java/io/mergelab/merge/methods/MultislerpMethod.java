@@ -7,6 +7,7 @@ import io.mergelab.merge.ModelCount;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
 import io.mergelab.merge.TensorMerge;
+import io.mergelab.merge.TorchReductions;
 
 import java.util.List;
 
@@ -85,12 +86,12 @@ public final class MultislerpMethod implements MergeMethod {
         }
         double eps = tm.param("eps");
         float epsF = (float) eps;
-        // mergekit's float32 steps in its order; norms as torch takes them (TorchNorms), sums of products in double
+        // mergekit's float32 steps in its order; norms as torch takes them (TorchReductions), sums of products in double
         // (torch's cascade sums are close to exact)
         float[] norms = new float[m];
         float[] denom = new float[m];
         for (int k = 0; k < m; k++) {
-            norms[k] = TorchNorms.contiguous(d[k]);
+            norms[k] = TorchReductions.norm(d[k]);
             denom[k] = norms[k] + epsF;
         }
         float[] mean = new float[n];
@@ -101,7 +102,7 @@ public final class MultislerpMethod implements MergeMethod {
             }
             mean[i] = s;
         }
-        float meanNorm = TorchNorms.contiguous(mean);
+        float meanNorm = TorchReductions.norm(mean);
         if (meanNorm < epsF) {
             if (m != 2) {
                 throw MergeException.at(tm.tensor(), "multislerp: the weighted sum of the unit-norm inputs is zero "
@@ -135,7 +136,7 @@ public final class MultislerpMethod implements MergeMethod {
             }
             tangent[i] = s;
         }
-        float tn = TorchNorms.contiguous(tangent) + epsF;
+        float tn = TorchReductions.norm(tangent) + epsF;
         float cos = (float) Math.cos(tn);
         float sinc = (float) Math.sin(tn) / tn;
         float avgNorm = 0f;

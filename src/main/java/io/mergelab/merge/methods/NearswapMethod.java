@@ -1,7 +1,6 @@
 package io.mergelab.merge.methods;
 
 import io.mergelab.merge.BasePolicy;
-import io.mergelab.merge.MergeException;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelCount;
 import io.mergelab.merge.ParamSpec;
@@ -48,10 +47,6 @@ public final class NearswapMethod implements MergeMethod {
 
     @Override
     public float[] merge(TensorMerge tm) {
-        if (tm.others().size() != 1) {
-            throw MergeException.at(tm.tensor(), "nearswap needs exactly two models (the base and one other), got "
-                    + tm.inputs().size());
-        }
         float[] a = tm.base().data();
         float[] b = tm.others().get(0).data();
         float t = (float) tm.param("t");

@@ -1,12 +1,12 @@
 package io.mergelab.merge.methods;
 
 import io.mergelab.merge.BasePolicy;
-import io.mergelab.merge.MergeException;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelCount;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
 import io.mergelab.merge.TensorMerge;
+import io.mergelab.merge.TorchReductions;
 
 import java.util.List;
 
@@ -56,10 +56,6 @@ public final class NuslerpMethod implements MergeMethod {
     @Override
     public float[] merge(TensorMerge tm) {
         List<ModelTensor> xs = tm.others();
-        if (xs.size() != 2) {
-            throw MergeException.at(tm.tensor(), "nuslerp needs exactly two models besides the base, got " + xs.size()
-                    + " (" + xs.stream().map(ModelTensor::model).toList() + ")");
-        }
         double w0 = xs.get(0).param("weight");
         double w1 = xs.get(1).param("weight");
         double total = w0 + w1;
@@ -103,8 +99,8 @@ public final class NuslerpMethod implements MergeMethod {
             int end = start + length * step;
             // mergekit's float32 steps: unit vectors by the clamped torch norms, their products summed (torch's
             // cascade sum is close to exact: we sum in double), then acos and sines of float32 scalars
-            float n0 = Math.max(TorchNorms.strided(v0, start, length, step), NORM_MIN);
-            float n1 = Math.max(TorchNorms.strided(v1, start, length, step), NORM_MIN);
+            float n0 = Math.max(TorchReductions.norm(v0, start, length, step), NORM_MIN);
+            float n1 = Math.max(TorchReductions.norm(v1, start, length, step), NORM_MIN);
             double dot = 0;
             for (int i = start; i < end; i += step) {
                 dot += (v0[i] / n0) * (v1[i] / n1);

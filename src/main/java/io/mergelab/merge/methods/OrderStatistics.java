@@ -70,6 +70,14 @@ final class OrderStatistics {
      * Returns the mask as booleans.
      */
     static boolean[] keepRankWindow(float[] x, int from, int to) {
+        return keepRankWindow(x, from, to, false);
+    }
+
+    /**
+     * {@link #keepRankWindow(float[], int, int)}, but with {@code torchOrder} a window edge that falls inside a run
+     * of equal non-zero magnitudes is decided as torch's sort decides it ({@link TorchSort}).
+     */
+    static boolean[] keepRankWindow(float[] x, int from, int to, boolean torchOrder) {
         int n = x.length;
         boolean[] keep = new boolean[n];
         if (from >= to) {
@@ -80,6 +88,8 @@ final class OrderStatistics {
         float hi = kth(a, to - 1);
         int lessLo = 0;
         int lessHi = 0;
+        int equalLo = 0;
+        int equalHi = 0;
         for (float v : a) {
             // a is reordered but holds the same multiset
             if (v < lo) {
@@ -88,6 +98,13 @@ final class OrderStatistics {
             if (v < hi) {
                 lessHi++;
             }
+            equalLo += v == lo ? 1 : 0;
+            equalHi += v == hi ? 1 : 0;
+        }
+        boolean splitLo = lo != 0f && lessLo < from;
+        boolean splitHi = hi != 0f && lessHi + equalHi > to;
+        if (torchOrder && (splitLo || splitHi)) {
+            return TorchSort.positionsOfMagnitudes(x, false, from, to);
         }
         int seenLo = 0;
         int seenHi = 0;
@@ -117,7 +134,7 @@ final class OrderStatistics {
         return Float.intBitsToFloat(kthLargestAbsBits(x, k)[0]);
     }
 
-    /** {bit pattern of the k-th largest |x|, number of elements strictly larger}. */
+    /** {bit pattern of the k-th largest |x|, number of elements strictly larger, number equal to it}. */
     static int[] kthLargestAbsBits(float[] x, int k) {
         int[] hist = new int[1 << 15];
         for (float v : x) {
@@ -142,7 +159,7 @@ final class OrderStatistics {
             remaining -= low[lo];
             greater += low[lo--];
         }
-        return new int[] {(hi << 16) | lo, greater};
+        return new int[] {(hi << 16) | lo, greater, low[lo]};
     }
 
     /** Keeps the k largest |x|; at the boundary, equal magnitudes are taken lowest index first (torch CPU order). */
@@ -179,6 +196,15 @@ final class OrderStatistics {
 
     /** Zeroes, in place, all but the k largest |x| (lowest index first among equal magnitudes at the boundary). */
     static void keepTopKInPlace(float[] x, int k) {
+        keepTopKInPlace(x, k, false);
+    }
+
+    /**
+     * {@link #keepTopKInPlace(float[], int)}, but with {@code torchOrder}, when equal non-zero magnitudes straddle the
+     * k-th place, those kept are the ones torch's sort puts first ({@link TorchSort}; the radix select stays the fast
+     * path whenever the boundary is not tied).
+     */
+    static void keepTopKInPlace(float[] x, int k, boolean torchOrder) {
         if (k >= x.length) {
             return;
         }
@@ -189,6 +215,15 @@ final class OrderStatistics {
         int[] sel = kthLargestAbsBits(x, k);
         int thr = sel[0];
         int equalLeft = k - sel[1];
+        if (torchOrder && thr != 0 && sel[2] > equalLeft) {
+            boolean[] keep = TorchSort.positionsOfMagnitudes(x, true, 0, k);
+            for (int i = 0; i < x.length; i++) {
+                if (!keep[i]) {
+                    x[i] = 0f;
+                }
+            }
+            return;
+        }
         for (int i = 0; i < x.length; i++) {
             int b = Float.floatToRawIntBits(x[i]) & 0x7fffffff;
             if (b < thr || (b == thr && equalLeft-- <= 0)) {

@@ -47,6 +47,12 @@ public final class PassthroughMethod implements MergeMethod {
         for (int i = 0; i < out.length; i++) {
             out[i] = in.data()[i] * s;
         }
+        t.precision().round(out); // entry.tensor * value: one op in the input dtype
         return out;
+    }
+
+    @Override
+    public boolean computesInDtype() {
+        return true;
     }
 }

@@ -64,6 +64,12 @@ public final class RandomSelectMethod implements MergeMethod {
         return out;
     }
 
+    /** It only copies input values, which arrive already cast to the dtype. */
+    @Override
+    public boolean computesInDtype() {
+        return true;
+    }
+
     private static int pick(double[] cum, double u) {
         for (int k = 0; k < cum.length; k++) {
             if (u < cum[k]) {

@@ -13,13 +13,14 @@ public final class Sparsifiers {
 
     /**
      * TIES trimming: keeps the {@code max(1, int(density·n))} largest |delta| and zeroes the rest (lowest index first
-     * among equal magnitudes at the boundary), without rescaling ({@code ties}' default). {@code density >= 1}
+     * among equal magnitudes at the boundary, where the merge engine follows torch's sort order as mergekit does),
+     * without rescaling ({@code ties}' default). {@code density >= 1}
      * returns {@code delta} itself.
      *
      * @param inPlace trim {@code delta} itself instead of a copy
      */
     public static float[] trim(float[] delta, double density, boolean inPlace) {
-        return Sparsifier.MAGNITUDE.apply("", "", delta, density, 0, 0, 1, false, inPlace, null);
+        return Sparsifier.MAGNITUDE.apply("", "", delta, density, 0, 0, 1, false, inPlace, null, false);
     }
 
     /**
@@ -31,6 +32,6 @@ public final class Sparsifiers {
      *            {@code SplittableRandom} seeded with {@code MergePlanner.tensorSeed(seed, tensorName)}
      */
     public static float[] dropAndRescale(float[] delta, double density, boolean inPlace, SplittableRandom rng) {
-        return Sparsifier.RANDOM.apply("", "", delta, density, 0, 0, 1, true, inPlace, rng);
+        return Sparsifier.RANDOM.apply("", "", delta, density, 0, 0, 1, true, inPlace, rng, false);
     }
 }

@@ -5,6 +5,7 @@ import io.mergelab.merge.MergeException;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.Precision;
 import io.mergelab.merge.TensorMerge;
 
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.SplittableRandom;
  * mergekit's generalized task arithmetic: per model, delta = X - base, sparsified; deltas are scaled
  * by their weight BEFORE sign election; with consensus, normalisation divides per element by the
  * weights of the agreeing models, otherwise by the scalar weight sum; then lambda; result base + mixed.
- * All arithmetic in float32, in the same order as mergekit.
+ * All arithmetic in float32, in the same order as mergekit; in bfloat16 / float16 op by op as mergekit's torch.
  */
 abstract class TaskVectorMerge implements MergeMethod {
     /**
@@ -83,12 +84,20 @@ abstract class TaskVectorMerge implements MergeMethod {
     }
 
     @Override
+    public boolean computesInDtype() {
+        return true;
+    }
+
+    @Override
     public float[] merge(TensorMerge t) {
         float[] base = t.base().data();
         int n = base.length;
         List<ModelTensor> others = t.others();
         if (others.isEmpty()) {
             return base.clone();
+        }
+        if (t.precision().reduced()) {
+            return mergeInDtype(t, t.precision());
         }
         int m = others.size();
         boolean rescale = t.flag("rescale");
@@ -112,7 +121,7 @@ abstract class TaskVectorMerge implements MergeMethod {
             if (sparsifier != null) {
                 delta = sparsifier.apply(t.tensor(), mt.model(), delta, density,
                         mt.params().getOrDefault("gamma", 0.0), mt.params().getOrDefault("epsilon", 0.0),
-                        t.rowLength(), rescale, true, modelRng);
+                        t.rowLength(), rescale, true, modelRng, true);
             }
             w[k] = (float) mt.param("weight");
             float wk = w[k];
@@ -174,6 +183,94 @@ abstract class TaskVectorMerge implements MergeMethod {
                 divisor = 1f;
             }
             t.kernels().addTaskVectors(base, java.util.Arrays.asList(wd), normalize ? divisor : 1f, lambda, out);
+        }
+        return out;
+    }
+
+    /**
+     * merge_group of generalized_task_arithmetic.py in bfloat16 / float16, op by op: delta = x - base, sparsified,
+     * times the weight (a tensor of the dtype, so the weight is rounded too); the sums over models (sign election, the
+     * agreeing deltas, their weights) accumulate in float32 and round once; then division, lambda and base + mixed,
+     * each rounded.
+     */
+    private float[] mergeInDtype(TensorMerge t, Precision p) {
+        float[] base = t.base().data();
+        int n = base.length;
+        List<ModelTensor> others = t.others();
+        int m = others.size();
+        boolean rescale = t.flag("rescale");
+        float[][] wd = new float[m][];
+        float[] w = new float[m];
+        SplittableRandom rng = t.random();
+        for (int k = 0; k < m; k++) {
+            ModelTensor mt = others.get(k);
+            float[] x = mt.data();
+            float[] delta = t.scratch() ? x : new float[n];
+            for (int i = 0; i < n; i++) {
+                delta[i] = p.round(x[i] - base[i]);
+            }
+            SplittableRandom modelRng = rng.split();
+            double density = mt.params().getOrDefault("density", 1.0);
+            if (density <= 0 || density > 1) {
+                throw MergeException.at(t.tensor(), "model " + mt.model() + ": parameter 'density' is " + density
+                        + "; it must lie in (0, 1]");
+            }
+            if (sparsifier != null) {
+                delta = sparsifier.applyInDtype(t.tensor(), mt.model(), delta, density,
+                        mt.params().getOrDefault("gamma", 0.0), mt.params().getOrDefault("epsilon", 0.0),
+                        t.rowLength(), rescale, true, modelRng, p);
+            }
+            w[k] = p.round((float) mt.param("weight"));
+            for (int i = 0; i < n; i++) {
+                delta[i] = p.round(delta[i] * w[k]);
+            }
+            wd[k] = delta;
+        }
+        boolean normalize = t.flag("normalize");
+        float lambda = (float) t.param("lambda");
+        float divisor = 0f;
+        for (int k = 0; k < m; k++) {
+            divisor += w[k];
+        }
+        divisor = p.round(divisor);
+        if (Math.abs(divisor) < 1e-8f) {
+            divisor = 1f;
+        }
+        float[] out = t.scratch() ? base : new float[n];
+        for (int i = 0; i < n; i++) {
+            float mixed = 0f;
+            float div = divisor;
+            if (consensus) {
+                float s = 0f;
+                for (int k = 0; k < m; k++) {
+                    s += wd[k][i];
+                }
+                boolean positive = p.round(s) >= 0f;
+                div = 0f;
+                for (int k = 0; k < m; k++) {
+                    float v = wd[k][i];
+                    if (positive ? v > 0f : v < 0f) { // sign(v) == majority: zeros never agree
+                        mixed += v;
+                        div += w[k];
+                    }
+                }
+                div = p.round(div);
+                if (div == 0f) {
+                    div = 1f;
+                }
+            } else {
+                for (int k = 0; k < m; k++) {
+                    mixed += wd[k][i];
+                }
+            }
+            mixed = p.round(mixed);
+            if (normalize) {
+                mixed = p.round(mixed / div);
+            }
+            if (lambda != 1f) {
+                mixed = p.round(mixed * lambda);
+            }
+            out[i] = p.round(base[i] + mixed);
         }
         return out;
     }

@@ -14,11 +14,13 @@ import java.util.function.UnaryOperator;
  * @param yaml        the exact text, copied to {@code mergekit_config.yml}; null when built in code, and then
  *                    {@link #mergekitYaml()} writes the recipe out
  * @param name        stage name (staged recipes); "merge" for a single recipe
+ * @param accumulateFloat32 mergelab extension {@code accumulate: float32} (mergekit ignores the key): compute in
+ *                    float32 from the inputs as read and round once on output, instead of in {@code dtype} as mergekit
  */
 public record MergeRecipe(Path file, String yaml, String name, String mergeMethod, Optional<String> baseModel,
         List<SourceSpec> models, List<SliceSpec> slices, Map<String, ParamValue> parameters,
         Optional<String> dtype, Optional<String> outDtype, Optional<String> tokenizerSource,
-        Optional<Selection> selection) {
+        Optional<Selection> selection, boolean accumulateFloat32) {
 
     public MergeRecipe {
         models = List.copyOf(models);
@@ -30,7 +32,7 @@ public record MergeRecipe(Path file, String yaml, String name, String mergeMetho
     public static MergeRecipe of(String mergeMethod, Optional<String> baseModel, List<SourceSpec> models,
                                  Map<String, ParamValue> parameters, Optional<String> dtype) {
         return new MergeRecipe(null, null, "merge", mergeMethod, baseModel, models, List.of(), parameters, dtype,
-                Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), false);
     }
 
     /** How messages name the recipe: its file, or "recipe" for one built in code. */
@@ -50,7 +52,7 @@ public record MergeRecipe(Path file, String yaml, String name, String mergeMetho
     /** This recipe with {@code text} as its {@code mergekit_config.yml} (a staged recipe's whole text). */
     public MergeRecipe withYaml(String text) {
         return new MergeRecipe(file, text, name, mergeMethod, baseModel, models, slices, parameters, dtype, outDtype,
-                tokenizerSource, selection);
+                tokenizerSource, selection, accumulateFloat32);
     }
 
     /**
@@ -65,6 +67,6 @@ public record MergeRecipe(Path file, String yaml, String name, String mergeMetho
                 s.parameters())).toList();
         Optional<Selection> sel = selection.map(s -> new Selection(s.include(), s.layers(), f.apply(s.restFrom())));
         return new MergeRecipe(null, null, name, mergeMethod, baseModel.map(f), m, sl, parameters, dtype, outDtype,
-                tokenizerSource, sel);
+                tokenizerSource, sel, accumulateFloat32);
     }
 }

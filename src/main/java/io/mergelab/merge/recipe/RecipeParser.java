@@ -36,7 +36,7 @@ import java.util.Set;
  */
 public final class RecipeParser {
     private static final Set<String> TOP_KEYS = Set.of("merge_method", "base_model", "models", "slices",
-            "parameters", "dtype", "out_dtype", "tokenizer_source", "chat_template", "select", "name");
+            "parameters", "dtype", "out_dtype", "tokenizer_source", "chat_template", "select", "name", "accumulate");
     private static final Set<String> UNSUPPORTED = Set.of("modules", "tokenizer");
     private static final Set<String> DTYPES = Set.of("bfloat16", "float16", "float32");
 
@@ -143,7 +143,13 @@ public final class RecipeParser {
         Optional<Selection> sel = keys.containsKey("select") ? Optional.of(selection(keys.get("select"), prefix + "select"))
                 : Optional.empty();
         String name = optString(keys, prefix, "name").orElse(defaultName);
-        return new MergeRecipe(file, text, name, method, base, models, slices, params, dtype, outDtype, tok, sel);
+        Optional<String> acc = optString(keys, prefix, "accumulate");
+        if (acc.isPresent() && !acc.get().equals("float32") && !acc.get().equals("dtype")) {
+            throw error(keys.get("accumulate"), prefix + "accumulate", "expected float32 (compute in float32, round once"
+                    + " on output) or dtype (the default: compute in dtype as mergekit does), got '" + acc.get() + "'");
+        }
+        return new MergeRecipe(file, text, name, method, base, models, slices, params, dtype, outDtype, tok, sel,
+                acc.filter("float32"::equals).isPresent());
     }
 
     private SliceSpec slice(Node n, String field) {

@@ -52,6 +52,9 @@ public final class RecipeYaml {
         put(m, "dtype", r.dtype());
         put(m, "out_dtype", r.outDtype());
         put(m, "tokenizer_source", r.tokenizerSource());
+        if (r.accumulateFloat32()) {
+            m.put("accumulate", "float32"); // mergelab's extension; mergekit ignores the key
+        }
         r.selection().ifPresent(s -> {
             Map<String, Object> sel = new LinkedHashMap<>();
             if (!s.include().isEmpty()) {

@@ -82,4 +82,14 @@ public final class HalfFloats {
     public static float bf16ToF32(short b) {
         return Float.intBitsToFloat((b & 0xffff) << 16);
     }
+
+    /** {@code f} rounded to the nearest bfloat16 (ties to even), as a float: torch's {@code x.to(torch.bfloat16).float()}. */
+    public static float roundToBf16(float f) {
+        return bf16ToF32(f32ToBf16(f));
+    }
+
+    /** {@code f} rounded to the nearest binary16 (ties to even), as a float: torch's {@code x.to(torch.float16).float()}. */
+    public static float roundToF16(float f) {
+        return f16ToF32(f32ToF16(f));
+    }
 }
