@@ -86,7 +86,8 @@ class StudyCommandsTest {
         Result r = run("run", "--dry-run", "--outputs", tmp.toString(), "configs/quickstart_pretrained.yaml");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("finetune yelp_0"));
-        assertTrue(r.out().contains("inputs: data_seed=1, slice_count=2, slice_index=0"), r.out());
+        assertTrue(r.out().contains(", data_seed=1, data_step=data-") && r.out().contains("slice_count=2, slice_index=0"),
+                r.out());
         assertTrue(!Files.exists(tmp.resolve("quickstart_pretrained")) || Files.list(tmp.resolve("quickstart_pretrained")).findAny().isEmpty());
     }
 
