@@ -5,6 +5,7 @@
 #
 #   benchmarks/merge/run.sh                # everything
 #   METHODS="ties" REPEAT=1 benchmarks/merge/run.sh
+#   METHODS="ties_bf16" ...                  # a method with suffix _bf16: the same recipe with dtype: bfloat16
 # Env: MERGELAB (launcher, default bin/mergelab), PY (venv python), WORK (scratch, default target/bench-merge),
 #      THREADS (mergelab --threads, default: nproc), MERGELAB_JAVA_OPTS (JVM options, default: heap capped at
 #      1.3x one checkpoint; a JVM left at bin/mergelab's -Xmx8g lets garbage pile up and RSS grow).
@@ -28,7 +29,11 @@ done
 CKPT_BYTES=$(stat -c %s "$WORK/m1/model.safetensors")
 export MERGELAB_JAVA_OPTS="${MERGELAB_JAVA_OPTS:--Xmx$((CKPT_BYTES * 13 / 10 / 1048576))m}"
 
-recipe() { # method -> yaml
+recipe() { # method[_bf16] -> yaml (_bf16: computed in bfloat16, as both tools do for dtype: bfloat16)
+  if [[ "$1" == *_bf16 ]]; then
+    recipe "${1%_bf16}" | sed 's/^dtype: float32$/dtype: bfloat16/'
+    return
+  fi
   case "$1" in
     linear) cat <<Y
 merge_method: linear

@@ -1,6 +1,7 @@
 package io.mergelab.merge;
 
 import io.mergelab.model.checkpoint.CheckpointWriter;
+import io.mergelab.model.checkpoint.DType;
 import io.mergelab.model.checkpoint.FloatTensor;
 import io.mergelab.model.checkpoint.Gpt2TensorNames;
 import io.mergelab.model.checkpoint.SafetensorsWriter;
@@ -198,7 +199,9 @@ public final class MergeRunner {
             ElementwiseKernels kernels) {
         Precision p = t.copy() ? Precision.FLOAT32 : plan.precision(t);
         List<ModelTensor> inputs = new ArrayList<>();
+        boolean halfInputs = false;
         for (PlannedTensor.Input in : t.inputs()) {
+            halfInputs |= in.info().dtype() == DType.BF16 || in.info().dtype() == DType.F16;
             float[] data = source.read(in);
             if (p.reduced() && in.info().dtype() != p.dtype()) {
                 // mergekit casts each input to the compute dtype when it loads it
@@ -218,7 +221,7 @@ public final class MergeRunner {
                 others.remove(t.baseIndex());
             }
             TensorMerge tm = new TensorMerge(t.name(), t.shape(), List.copyOf(inputs), base, List.copyOf(others),
-                    t.global(), t.seed(), source.disposable(), kernels, p);
+                    t.global(), t.seed(), source.disposable(), kernels, p, halfInputs);
             result = plan.method().merge(tm);
             checkFinite(plan, t, result);
         }

@@ -20,10 +20,19 @@ import java.util.SplittableRandom;
  * @param precision what the method computes in: the inputs already hold values of this type, and a method that
  *                 {@linkplain MergeMethod#computesInDtype() computes in the dtype} rounds where mergekit's torch ops
  *                 round; always {@link Precision#FLOAT32} for a method that does not
+ * @param halfInputs some input was stored in bfloat16 / float16: in float32 its magnitudes still tie by the thousand,
+ *                   and which of the tied ones a top-k keeps is then decided in torch's sort order (costly: a full
+ *                   sort); with float32 inputs a tie at the boundary holds a few elements and the lowest index wins
  */
 public record TensorMerge(String tensor, long[] shape, List<ModelTensor> inputs, ModelTensor base,
         List<ModelTensor> others, Map<String, Double> global, long seed, boolean scratch, ElementwiseKernels kernels,
-        Precision precision) {
+        Precision precision, boolean halfInputs) {
+
+    public TensorMerge(String tensor, long[] shape, List<ModelTensor> inputs, ModelTensor base,
+            List<ModelTensor> others, Map<String, Double> global, long seed, boolean scratch,
+            ElementwiseKernels kernels, Precision precision) {
+        this(tensor, shape, inputs, base, others, global, seed, scratch, kernels, precision, false);
+    }
 
     public TensorMerge(String tensor, long[] shape, List<ModelTensor> inputs, ModelTensor base,
             List<ModelTensor> others, Map<String, Double> global, long seed, boolean scratch,

@@ -121,7 +121,7 @@ abstract class TaskVectorMerge implements MergeMethod {
             if (sparsifier != null) {
                 delta = sparsifier.apply(t.tensor(), mt.model(), delta, density,
                         mt.params().getOrDefault("gamma", 0.0), mt.params().getOrDefault("epsilon", 0.0),
-                        t.rowLength(), rescale, true, modelRng, true);
+                        t.rowLength(), rescale, true, modelRng, t.halfInputs());
             }
             w[k] = (float) mt.param("weight");
             float wk = w[k];
