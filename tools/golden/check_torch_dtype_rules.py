@@ -52,10 +52,12 @@ def zero_dim_float32_operand():
         x = (torch.randn(1 << 16) * 0.1).to(dt)
         s = torch.tensor(0.123456789, dtype=torch.float32)
         check(f"{dt} x * s, x / s: the float32 0-dim value, one rounding",
-              bool(((x * s).float() == rt(x.float() * s, dt)).all()) and bool(((x / s).float() == rt(x.float() / s, dt)).all()))
+              bool(((x * s).float() == rt(x.float() * s, dt)).all())
+              and bool(((x / s).float() == rt(x.float() / s, dt)).all()))
         check(f"{dt} s * x: s cast to {dt} first", bool(((s * x).float() == rt(rt(s, dt) * x.float(), dt)).all()))
     check("float16 0 < 1e-8 is False (1e-8 cast to float16 is 0); bfloat16 True",
-          not bool(torch.tensor(0.0, dtype=torch.float16) < 1e-8) and bool(torch.tensor(0.0, dtype=torch.bfloat16) < 1e-8))
+          not bool(torch.tensor(0.0, dtype=torch.float16) < 1e-8)
+          and bool(torch.tensor(0.0, dtype=torch.bfloat16) < 1e-8))
 
 
 def reductions():

@@ -148,9 +148,9 @@ public final class NuslerpMethod implements MergeMethod {
      * The bfloat16 / float16 form of the loop above, op by op after mergekit's nuslerp, each torch op rounded to
      * {@code p}: unit vectors by the norm clamped at 1e-7 (as {@code p}), their rounded products summed (in double:
      * the sum is rounded to {@code p}, far coarser than torch's float32 order), cos clamped; colinear where
-     * 1 - cos^2 rounds to 0, which in these types is |cos| = 1 (a float32 sum within half a {@code p} ulp of it). acos and sin are
-     * correctly rounded here, SLEEF's within a float32 ulp: both rounded to {@code p}, they differ only for an
-     * argument within that ulp of a rounding midpoint. (1 - t) and t are float32 scalars.
+     * 1 - cos^2 rounds to 0, which in these types is |cos| = 1 (a float32 sum within half a {@code p} ulp of it).
+     * acos and sin are correctly rounded here, SLEEF's within a float32 ulp: both rounded to {@code p}, they differ
+     * only for an argument within that ulp of a rounding midpoint. (1 - t) and t are float32 scalars.
      */
     private static void slerpInDtype(Precision p, float[] v0, float[] v1, float[] out, int count, int length, int step,
             int next, float sf, float tf) {
