@@ -44,6 +44,22 @@ def elementwise():
           and torch.promote_types(torch.float16, torch.bfloat16) == torch.float32)
 
 
+def zero_dim_float32_operand():
+    """karcher: a float32 0-dim tensor (a norm, cos of one) with a bfloat16 / float16 tensor gives that type; as the
+    second operand its float32 value is used, as the first it is cast to the type first. Also the comparison with a
+    Python float casts the float (1e-8 is 0 in float16: multislerp's zero-mean test)."""
+    for dt in (torch.bfloat16, torch.float16):
+        x = (torch.randn(1 << 16) * 0.1).to(dt)
+        s = torch.tensor(0.123456789, dtype=torch.float32)
+        check(f"{dt} x * s, x / s: the float32 0-dim value, one rounding",
+              bool(((x * s).float() == rt(x.float() * s, dt)).all())
+              and bool(((x / s).float() == rt(x.float() / s, dt)).all()))
+        check(f"{dt} s * x: s cast to {dt} first", bool(((s * x).float() == rt(rt(s, dt) * x.float(), dt)).all()))
+    check("float16 0 < 1e-8 is False (1e-8 cast to float16 is 0); bfloat16 True",
+          not bool(torch.tensor(0.0, dtype=torch.float16) < 1e-8)
+          and bool(torch.tensor(0.0, dtype=torch.bfloat16) < 1e-8))
+
+
 def reductions():
     torch.set_num_threads(1)
     for dt in (torch.bfloat16, torch.float16):
@@ -68,6 +84,14 @@ def reductions():
     seq = np.cumsum((x * x).astype(f32), dtype=f32)[-1]
     want = float(torch.tensor(float(np.sqrt(np.float64(seq))), dtype=torch.float32).to(torch.float16))
     check("float16 torch.norm: sequential float32", torch.norm(torch.from_numpy(x).to(torch.float16), dim=-1).item() == want)
+    # a norm along a strided dimension (nuslerp row-wise, after its transpose): torch's generic reduction, in order
+    col = np.ones((1 << 20, 3), np.float32)  # sequentially each 1 is lost against 2^24; any other order keeps them
+    col[9, 1] = 4096.0
+    seq = np.cumsum((col[:, 1] * col[:, 1]).astype(f32), dtype=f32)[-1]
+    for dt in (torch.bfloat16, torch.float16):
+        want = float(torch.tensor(float(np.sqrt(np.float64(seq))), dtype=torch.float32).to(dt))
+        check(f"{dt} torch.norm along a strided dimension: sequential float32",
+              torch.norm(torch.from_numpy(col).to(dt).transpose(0, -1), dim=-1)[1].item() == want)
     torch.set_num_threads(2)
     rounded_halves = 0
     for _ in range(40):
@@ -99,6 +123,7 @@ def fused_addcmul():
 if __name__ == "__main__":
     print("torch", torch.__version__, "CPU capability", torch.backends.cpu.get_cpu_capability())
     elementwise()
+    zero_dim_float32_operand()
     reductions()
     sort_ties()
     fused_addcmul()

@@ -456,6 +456,14 @@ DTYPE_RECIPES = {
     # no dtype: F32 and BF16 inputs are promoted to float32 (and written as float32)
     "mixed_ties": RECIPES["ties"].replace("{v2}", "{v2bf16}").replace("dtype: float32\n", ""),
     "mixed_linear_bf16": RECIPES["linear"].replace("{v2}", "{v2bf16}").replace("dtype: float32", "dtype: bfloat16"),
+    # nuslerp, multislerp, karcher: whole-tensor, per-row and per-column (strided) spheres, with and without a base
+    **{f"{name}_{suffix}": RECIPES[name].replace("dtype: float32", f"dtype: {dtype}")
+       for suffix, dtype, names in [
+           ("bf16", "bfloat16", ["nuslerp", "nuslerp_base", "nuslerp_rows", "nuslerp_row_wise_base", "multislerp",
+                                 "multislerp_base", "multislerp_unnormalized_base", "karcher", "karcher_base_one_step",
+                                 "karcher_tol"]),
+           ("fp16", "float16", ["nuslerp_base", "nuslerp_row_wise_base", "multislerp_base", "karcher"])]
+       for name in names},
 }
 
 WHOLE = ["transformer.h.0.ln_1.weight", "transformer.h.1.attn.c_proj.bias", "transformer.h.1.mlp.c_fc.bias",

@@ -4,6 +4,7 @@ import io.mergelab.merge.BasePolicy;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.Precision;
 import io.mergelab.merge.TensorMerge;
 import io.mergelab.merge.TorchReductions;
 
@@ -76,6 +77,9 @@ public final class KarcherMethod implements MergeMethod {
         for (int j = 0; j < valid.length; j++) {
             a[j] = (float) (alpha / alphaSum);
         }
+        if (tm.precision().reduced()) {
+            return mergeInDtype(tm.precision(), x, norms, valid, a, alpha, maxIter, tol);
+        }
         // units are x / norm, recomputed (bit-identically) where needed rather than stored
         float[] mean = new float[n];
         for (int j = 0; j < valid.length; j++) {
@@ -143,8 +147,91 @@ public final class KarcherMethod implements MergeMethod {
         return tangent;
     }
 
+    /**
+     * The bfloat16 / float16 form of the steps above. mergekit takes the norms in float32 ({@code .to(float32)}) but
+     * keeps the unit vectors, the mean and the tangent in the inputs' type, so each element-wise op rounds to
+     * {@code p}. A float32 0-dim tensor (a norm, cos or sin of the tangent norm, the scale) keeps its float32 value as
+     * a divisor or right-hand factor, but is cast to {@code p} first as a left-hand factor (torch's reduced-type
+     * scalar path is for the second operand only; checked in tools/golden/check_torch_dtype_rules.py). torch.dot's
+     * float32 sum is taken in double: its products are exact and the sum is rounded to {@code p}. acos, sin and cos
+     * are correctly rounded here, then rounded to {@code p}.
+     */
+    private static float[] mergeInDtype(Precision p, float[][] x, float[] norms, int[] valid, float[] a, double alpha,
+            int maxIter, double tol) {
+        int m = x.length;
+        int n = x[0].length;
+        float[] mean = new float[n];
+        for (int j = 0; j < valid.length; j++) {
+            float[] xk = x[valid[j]];
+            float nk = norms[valid[j]];
+            for (int i = 0; i < n; i++) {
+                mean[i] = p.round(mean[i] + p.round(unit(p, xk, nk, i) * a[j]));
+            }
+        }
+        float meanNorm = TorchReductions.norm(mean);
+        for (int i = 0; i < n; i++) {
+            mean[i] = meanNorm < tol ? unit(p, x[valid[0]], norms[valid[0]], i) : p.round(mean[i] / meanNorm);
+        }
+        float[] tangent = new float[n];
+        for (int iter = 0; iter < maxIter; iter++) {
+            Arrays.fill(tangent, 0f);
+            for (int j = 0; j < valid.length; j++) {
+                float[] xk = x[valid[j]];
+                float nk = norms[valid[j]];
+                double dd = 0;
+                for (int i = 0; i < n; i++) {
+                    dd += (double) mean[i] * unit(p, xk, nk, i);
+                }
+                float dot = Math.max(-1f, Math.min(1f, p.roundSum(dd)));
+                float theta = p.round((float) Math.acos(dot));
+                if (theta < tol) {
+                    continue;
+                }
+                float coef = p.round(p.round(theta / p.round((float) Math.sin(theta))) * a[j]);
+                for (int i = 0; i < n; i++) {
+                    float diff = p.round(unit(p, xk, nk, i) - p.round(dot * mean[i]));
+                    tangent[i] = p.round(tangent[i] + p.round(coef * diff));
+                }
+            }
+            float tn = TorchReductions.norm(tangent);
+            if (tn < tol) {
+                break;
+            }
+            float c = p.round((float) Math.cos(tn));
+            float s = p.round((float) Math.sin(tn));
+            for (int i = 0; i < n; i++) {
+                mean[i] = p.round(p.round(c * mean[i]) + p.round(s * p.round(tangent[i] / tn)));
+            }
+            float unitNorm = TorchReductions.norm(mean);
+            if (unitNorm > tol) {
+                for (int i = 0; i < n; i++) {
+                    mean[i] = p.round(mean[i] / unitNorm);
+                }
+            }
+        }
+        float scale = 0f; // float32, as in the float32 path; cast to p as the left-hand factor
+        for (int k = 0; k < m; k++) {
+            scale += (float) alpha * norms[k];
+        }
+        float scaleP = p.round(scale);
+        for (int i = 0; i < n; i++) {
+            tangent[i] = p.round(scaleP * mean[i]);
+        }
+        return tangent;
+    }
+
     /** mergekit's unit vector element: zero for a zero tensor (kept only when tol < 0). */
     private static float unit(float[] x, float norm, int i) {
         return norm == 0f ? 0f : x[i] / norm;
+    }
+
+    /** The unit vector element in {@code p}: the quotient by the float32 norm, rounded. */
+    private static float unit(Precision p, float[] x, float norm, int i) {
+        return norm == 0f ? 0f : p.round(x[i] / norm);
+    }
+
+    @Override
+    public boolean computesInDtype() {
+        return true;
     }
 }

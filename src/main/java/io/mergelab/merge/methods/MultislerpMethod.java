@@ -6,6 +6,7 @@ import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelCount;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.Precision;
 import io.mergelab.merge.TensorMerge;
 import io.mergelab.merge.TorchReductions;
 
@@ -62,30 +63,33 @@ public final class MultislerpMethod implements MergeMethod {
             return tm.scratch() ? only : only.clone();
         }
         int m = xs.size();
+        Precision p = tm.precision();
         float[] base = tm.base() == null ? null : tm.base().data();
         float[][] d = new float[m][];
         for (int k = 0; k < m; k++) {
-            d[k] = NuslerpMethod.delta(xs.get(k).data(), base, tm.scratch());
+            d[k] = NuslerpMethod.delta(xs.get(k).data(), base, tm.scratch(), p);
         }
         int n = d[0].length;
-        // weights are a float32 tensor in mergekit: normalised in float32
+        // weights are a tensor of the inputs' dtype in mergekit (float32 through float32), normalised in it
         float[] w = new float[m];
-        float wsum = 0f;
         for (int k = 0; k < m; k++) {
-            w[k] = (float) xs.get(k).param("weight");
-            wsum += w[k];
+            w[k] = p.round((float) xs.get(k).param("weight"));
         }
         if (tm.flag("normalize_weights")) {
+            float wsum = p.round(TorchReductions.sum(w, 0, m));
             if (wsum == 0f) {
                 throw MergeException.at(tm.tensor(), "parameter 'weight' sums to 0 over " + xs.stream()
                         .map(ModelTensor::model).toList() + " with normalize_weights: true");
             }
             for (int k = 0; k < m; k++) {
-                w[k] = w[k] / wsum;
+                w[k] = p.round(w[k] / wsum);
             }
         }
         double eps = tm.param("eps");
         float epsF = (float) eps;
+        if (p.reduced()) {
+            return mergeInDtype(tm, p, d, w, base, epsF);
+        }
         // mergekit's float32 steps in its order; norms as torch takes them (TorchReductions), sums of products in double
         // (torch's cascade sums are close to exact)
         float[] norms = new float[m];
@@ -149,5 +153,84 @@ public final class MultislerpMethod implements MergeMethod {
             out[i] = base != null ? r + base[i] : r;
         }
         return out;
+    }
+
+    /**
+     * The bfloat16 / float16 form of the steps above, each torch op rounded to {@code p}: products rounded before the
+     * sums over models (float32, in order: {@code sum(0)}); sums over elements in double, rounded to {@code p} (torch's
+     * float32 order matters below that rounding only at a midpoint); cos and sin of the tangent norm correctly rounded,
+     * then rounded to {@code p}. {@code d} holds the (task) vectors, {@code w} the weights, both already in {@code p}.
+     */
+    private static float[] mergeInDtype(TensorMerge tm, Precision p, float[][] d, float[] w, float[] base, float eps) {
+        int m = d.length;
+        int n = d[0].length;
+        float[] norms = new float[m];
+        float[] denom = new float[m];
+        for (int k = 0; k < m; k++) {
+            norms[k] = TorchReductions.norm(p, d[k], 0, n);
+            denom[k] = p.round(norms[k] + eps);
+        }
+        // unit vectors are p.round(d / denom), recomputed (bit-identically) where needed rather than stored
+        float[] mean = new float[n];
+        for (int i = 0; i < n; i++) {
+            float s = 0f;
+            for (int k = 0; k < m; k++) {
+                s += p.round(p.round(d[k][i] / denom[k]) * w[k]);
+            }
+            mean[i] = p.round(s);
+        }
+        float meanNorm = TorchReductions.norm(p, mean, 0, n);
+        if (meanNorm < p.round(eps)) { // the comparison casts eps to p: 0 in float16, so no fallback there
+            if (m != 2) {
+                throw MergeException.at(tm.tensor(), "multislerp: the weighted sum of the unit-norm inputs is zero "
+                        + "(antipodal or all-zero " + (base != null ? "task vectors" : "tensors") + " whose weights "
+                        + "cancel); use different weights");
+            }
+            float[] out = new float[n];
+            for (int i = 0; i < n; i++) {
+                float r = p.round(p.round(d[0][i] * w[0]) + p.round(d[1][i] * w[1]));
+                out[i] = base != null ? p.round(r + base[i]) : r;
+            }
+            return out;
+        }
+        for (int i = 0; i < n; i++) {
+            mean[i] = p.round(mean[i] / meanNorm);
+        }
+        float[] dots = new float[m];
+        for (int k = 0; k < m; k++) {
+            double dot = 0;
+            for (int i = 0; i < n; i++) {
+                dot += p.round(p.round(d[k][i] / denom[k]) * mean[i]);
+            }
+            dots[k] = p.roundSum(dot);
+        }
+        float[] tangent = new float[n];
+        for (int i = 0; i < n; i++) {
+            float s = 0f;
+            for (int k = 0; k < m; k++) {
+                float u = p.round(d[k][i] / denom[k]);
+                s += p.round(p.round(u - p.round(dots[k] * mean[i])) * w[k]);
+            }
+            tangent[i] = p.round(s);
+        }
+        float tn = p.round(TorchReductions.norm(p, tangent, 0, n) + eps);
+        float cos = p.round((float) Math.cos(tn));
+        float sinc = p.round(p.round((float) Math.sin(tn)) / tn);
+        float[] weighted = new float[m];
+        for (int k = 0; k < m; k++) {
+            weighted[k] = p.round(norms[k] * w[k]);
+        }
+        float avgNorm = p.round(TorchReductions.sum(weighted, 0, m));
+        float[] out = tm.scratch() || base != null ? d[0] : new float[n]; // d[0] is not read below
+        for (int i = 0; i < n; i++) {
+            float r = p.round(p.round(p.round(mean[i] * cos) + p.round(tangent[i] * sinc)) * avgNorm);
+            out[i] = base != null ? p.round(r + base[i]) : r;
+        }
+        return out;
+    }
+
+    @Override
+    public boolean computesInDtype() {
+        return true;
     }
 }

@@ -5,6 +5,7 @@ import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelCount;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.Precision;
 import io.mergelab.merge.TensorMerge;
 import io.mergelab.merge.TorchReductions;
 
@@ -60,9 +61,10 @@ public final class NuslerpMethod implements MergeMethod {
         double w1 = xs.get(1).param("weight");
         double total = w0 + w1;
         double t = Math.abs(total) < 1e-6 ? 0.5 : w1 / total;
+        Precision p = tm.precision();
         float[] base = tm.base() == null ? null : tm.base().data();
-        float[] v0 = delta(xs.get(0).data(), base, tm.scratch());
-        float[] v1 = delta(xs.get(1).data(), base, tm.scratch());
+        float[] v0 = delta(xs.get(0).data(), base, tm.scratch(), p);
+        float[] v1 = delta(xs.get(1).data(), base, tm.scratch(), p);
         int n = v0.length;
         if (n == 0) {
             return new float[0];
@@ -94,6 +96,15 @@ public final class NuslerpMethod implements MergeMethod {
         }
         float tf = (float) t;
         float sf = (float) (1 - t);
+        if (p.reduced()) {
+            slerpInDtype(p, v0, v1, out, count, length, step, next, sf, tf);
+            if (base != null) {
+                for (int i = 0; i < n; i++) {
+                    out[i] = p.round(base[i] + out[i]);
+                }
+            }
+            return out;
+        }
         for (int v = 0; v < count; v++) {
             int start = v * next;
             int end = start + length * step;
@@ -128,14 +139,76 @@ public final class NuslerpMethod implements MergeMethod {
         return out;
     }
 
+    @Override
+    public boolean computesInDtype() {
+        return true;
+    }
+
+    /**
+     * The bfloat16 / float16 form of the loop above, op by op after mergekit's nuslerp, each torch op rounded to
+     * {@code p}: unit vectors by the norm clamped at 1e-7 (as {@code p}), their rounded products summed (in double:
+     * the sum is rounded to {@code p}, far coarser than torch's float32 order), cos clamped; colinear where
+     * 1 - cos^2 rounds to 0, which in these types is |cos| = 1 (a float32 sum within half a {@code p} ulp of it).
+     * acos and sin are correctly rounded here, SLEEF's within a float32 ulp: both rounded to {@code p}, they differ
+     * only for an argument within that ulp of a rounding midpoint. (1 - t) and t are float32 scalars.
+     */
+    private static void slerpInDtype(Precision p, float[] v0, float[] v1, float[] out, int count, int length, int step,
+            int next, float sf, float tf) {
+        float normMin = p.round(NORM_MIN); // clamp(min=eps) casts eps to the tensor's type
+        for (int v = 0; v < count; v++) {
+            int start = v * next;
+            int end = start + length * step;
+            float n0 = Math.max(norm(p, v0, start, length, step), normMin);
+            float n1 = Math.max(norm(p, v1, start, length, step), normMin);
+            double dot = 0;
+            for (int i = start; i < end; i += step) {
+                dot += p.round(p.round(v0[i] / n0) * p.round(v1[i] / n1));
+            }
+            float cos = Math.max(-1f, Math.min(1f, p.roundSum(dot)));
+            if (p.round(1f - p.round(cos * cos)) <= p.round(COLINEAR)) {
+                for (int i = start; i < end; i += step) {
+                    out[i] = p.round(p.round(sf * v0[i]) + p.round(tf * v1[i]));
+                }
+            } else {
+                float theta = p.round((float) Math.acos(cos));
+                float s = p.round((float) Math.sin(theta));
+                float c0 = p.round((float) Math.sin(p.round(sf * theta)));
+                float c1 = p.round((float) Math.sin(p.round(tf * theta)));
+                for (int i = start; i < end; i += step) {
+                    out[i] = p.round(p.round(p.round(c0 * v0[i]) + p.round(c1 * v1[i])) / s);
+                }
+            }
+        }
+    }
+
+    /**
+     * torch.norm of one vector in {@code p}: contiguous, torch's last-dimension kernel; strided (after mergekit's
+     * transpose), its generic reduction, one float32 sum in order, rounded to {@code p}.
+     */
+    private static float norm(Precision p, float[] x, int start, int length, int step) {
+        return step == 1 ? TorchReductions.norm(p, x, start, start + length)
+                : p.round(TorchReductions.norm(x, start, length, step));
+    }
+
     /** x - base in float32 (into x when it may be overwritten), or x itself without a base. */
     static float[] delta(float[] x, float[] base, boolean scratch) {
+        return delta(x, base, scratch, Precision.FLOAT32);
+    }
+
+    /** x - base rounded to {@code p} (into x when it may be overwritten), or x itself without a base. */
+    static float[] delta(float[] x, float[] base, boolean scratch, Precision p) {
         if (base == null) {
             return x;
         }
         float[] d = scratch ? x : new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            d[i] = x[i] - base[i];
+        if (p.reduced()) {
+            for (int i = 0; i < x.length; i++) {
+                d[i] = p.round(x[i] - base[i]);
+            }
+        } else {
+            for (int i = 0; i < x.length; i++) {
+                d[i] = x[i] - base[i];
+            }
         }
         return d;
     }
