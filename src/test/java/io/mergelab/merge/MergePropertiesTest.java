@@ -249,6 +249,38 @@ class MergePropertiesTest {
         assertArrayEquals(new float[] {0.5f * 1.4f, 0.3f, 0f, 0.3f * 1.4f}, new RamPlusTlMethod().merge(p));
     }
 
+    /**
+     * Equal magnitudes straddling TIES' top-k boundary: with float32 inputs the lowest indices are kept (the radix
+     * select; no full sort of a 38M-element tensor for the few elements that tie there), with inputs stored in a half
+     * type torch's sort order decides, which need not be the lowest indices, but keeps as many.
+     */
+    @Test
+    void aTiedTopKBoundaryKeepsTheLowestIndicesUnlessInputsWereHalfPrecision() {
+        int n = 64;
+        float[] b = new float[n];
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i < 40 ? 0.5f : 0.001f * (i - 39); // 40 equal magnitudes, top 32 kept at density 0.5
+        }
+        List<ModelTensor> one = List.of(mt("x", x, 1.0, 0.5));
+        TensorMerge f32 = withBase(new TiesMethod(), b, one, Map.of("normalize", 0.0));
+        float[] lowest = new TiesMethod().merge(f32);
+        for (int i = 0; i < n; i++) {
+            assertEquals(i < 32 ? 0.5f : 0f, lowest[i], "float32 inputs: element " + i);
+        }
+        TensorMerge half = new TensorMerge(f32.tensor(), f32.shape(), f32.inputs(), f32.base(), f32.others(),
+                f32.global(), f32.seed(), false, f32.kernels(), f32.precision(), true);
+        float[] torchOrder = new TiesMethod().merge(half);
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            kept += torchOrder[i] != 0f ? 1 : 0;
+            assertTrue(torchOrder[i] == 0f || (i < 40 && torchOrder[i] == 0.5f), "element " + i);
+        }
+        assertEquals(32, kept);
+        // libstdc++'s introsort leaves indices 12-19 of the tied run behind here, not the highest ones
+        assertTrue(torchOrder[39] == 0.5f && torchOrder[12] == 0f, java.util.Arrays.toString(torchOrder));
+    }
+
     @Test
     void tiesWithDensityOneAndOneModelIsTaskArithmetic() {
         float[] b = random(2, 5000);
