@@ -6,7 +6,6 @@ import io.mergelab.merge.MergePlan;
 import io.mergelab.merge.MergeRunner;
 import io.mergelab.merge.PlannedTensor;
 import io.mergelab.merge.recipe.MergeRecipe;
-import io.mergelab.merge.recipe.RecipeParser;
 import io.mergelab.model.checkpoint.FloatTensor;
 import io.mergelab.model.checkpoint.Gpt2Config;
 import io.mergelab.model.checkpoint.Gpt2TensorNames;
@@ -33,19 +32,15 @@ final class InMemoryMerger {
     }
 
     private final MergeEngine engine;
-    private final Path recipeFile;
     private final Map<String, float[]> inputs = new HashMap<>();
     private final InputTensors cached = new CachedInputs();
 
-    /** @param recipeFile where candidate recipes nominally live (for messages and relative paths) */
-    InMemoryMerger(MergeEngine engine, Path recipeFile) {
+    InMemoryMerger(MergeEngine engine) {
         this.engine = engine;
-        this.recipeFile = recipeFile;
     }
 
-    Merged merge(String recipeYaml, long seed) {
-        List<MergeRecipe> stages = RecipeParser.parseStages(recipeFile, recipeYaml);
-        MergePlan plan = engine.plan(stages.get(0), seed);
+    Merged merge(MergeRecipe recipe, long seed) {
+        MergePlan plan = engine.plan(recipe, seed);
         Map<String, FloatTensor> out = new LinkedHashMap<>();
         MergeRunner.mergeInMemory(plan, cached).forEach((name, t) -> out.put(Gpt2TensorNames.canonical(name),
                 t.withName(Gpt2TensorNames.canonical(name))));

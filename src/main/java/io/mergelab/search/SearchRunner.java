@@ -11,6 +11,7 @@ import io.mergelab.eval.Evaluator;
 import io.mergelab.merge.MergeEngine;
 import io.mergelab.merge.MergeException;
 import io.mergelab.merge.MethodRegistry;
+import io.mergelab.merge.recipe.MergeRecipe;
 import io.mergelab.merge.recipe.RecipeException;
 import io.mergelab.track.RunSpec;
 import io.mergelab.track.RunStatus;
@@ -110,7 +111,7 @@ public final class SearchRunner {
         boolean minimise = config.objective().minimise();
         Comparator<SearchJournal.Entry> better = Comparator.comparingDouble(
                 (SearchJournal.Entry e) -> minimise ? e.score() : -e.score()).thenComparingInt(SearchJournal.Entry::index);
-        InMemoryMerger merger = new InMemoryMerger(new MergeEngine(registry), out.resolve("candidate.yml"));
+        InMemoryMerger merger = new InMemoryMerger(new MergeEngine(registry));
         List<String> dimNames = space.dimensions().stream().map(SearchSpace.Dimension::name).toList();
         String run = opt.runId() != null ? opt.runId() : "search/" + config.name();
         String experiment = opt.experiment() != null ? opt.experiment() : config.name();
@@ -160,19 +161,19 @@ public final class SearchRunner {
                 SearchJournal.Entry top = all.stream().filter(SearchJournal.Entry::ok).min(better).orElseThrow(
                         () -> new IllegalStateException("search '" + config.name() + "': no candidate could be "
                                 + "merged and scored (see the errors in " + journal.file() + ")"));
-                best.reconcile(i -> merger.merge(space.recipeYaml(all.get(i).values()), all.get(i).mergeSeed()),
+                best.reconcile(i -> merger.merge(space.recipe(all.get(i).values()), all.get(i).mergeSeed()),
                         i -> space.recipeYaml(all.get(i).values()));
 
                 SearchJournal.Final fin = journal.fin().filter(f -> f.bestIndex() == top.index()).orElse(null);
                 if (fin == null) {
-                    CandidateScorer.Score s = test.score(merger.merge(space.recipeYaml(top.values()), top.mergeSeed()));
+                    CandidateScorer.Score s = test.score(merger.merge(space.recipe(top.values()), top.mergeSeed()));
                     fin = new SearchJournal.Final(top.index(), s.value(), s.perDataset());
                     journal.setFinal(fin);
                 }
                 List<BaselineResult> baselines = new ArrayList<>();
                 for (SearchConfig.Baseline b : config.baselines()) {
                     double[] u = space.unit(b.values(), "search.baselines." + b.name());
-                    InMemoryMerger.Merged m = merger.merge(space.recipeYaml(space.values(u)), config.merge().mergeSeed());
+                    InMemoryMerger.Merged m = merger.merge(space.recipe(space.values(u)), config.merge().mergeSeed());
                     baselines.add(new BaselineResult(b.name(), b.values(), validation.score(m).value(),
                             test.score(m).value()));
                 }
@@ -288,7 +289,7 @@ public final class SearchRunner {
         private SearchJournal.Entry evaluateNew(int index, double[] unit, long mergeSeed) throws IOException {
             long t0 = System.nanoTime();
             Map<String, Double> values = space.values(unit);
-            String recipe = space.recipeYaml(values);
+            MergeRecipe recipe = space.recipe(values);
             InMemoryMerger.Merged merged = null;
             double score = Double.NaN;
             Map<String, Double> per = new LinkedHashMap<>();
@@ -307,7 +308,7 @@ public final class SearchRunner {
             secondsNow += secs;
             track(e);
             journal.add(e);
-            best.offer(e, merged, recipe);
+            best.offer(e, merged, recipe.mergekitYaml());
             return e;
         }
 

@@ -1,18 +1,22 @@
 package io.mergelab.search;
 
-import io.mergelab.yaml.ConfigException;
-import io.mergelab.yaml.Mark;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.MethodRegistry;
 import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.recipe.MergeRecipe;
+import io.mergelab.merge.recipe.ParamValue;
+import io.mergelab.merge.recipe.SliceSpec;
+import io.mergelab.merge.recipe.SourceSpec;
 import io.mergelab.model.checkpoint.CheckpointDir;
+import io.mergelab.yaml.ConfigException;
+import io.mergelab.yaml.Mark;
 
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -162,43 +166,46 @@ public final class SearchSpace {
         return u;
     }
 
-    /** A ready-to-use mergekit recipe for these parameter values (absolute model paths). */
-    public String recipeYaml(Map<String, Double> values) {
-        StringBuilder y = new StringBuilder();
-        y.append("merge_method: ").append(merge.method()).append('\n');
-        merge.baseModel().ifPresent(b -> y.append("base_model: ").append(quote(b.toString())).append('\n'));
+    /** The merge recipe for these parameter values (absolute model paths), built as the engine takes it. */
+    public MergeRecipe recipe(Map<String, Double> values) {
+        Optional<String> base = merge.baseModel().map(Path::toString);
         if (groups == 0) {
-            y.append("models:\n");
+            List<SourceSpec> models = new ArrayList<>();
             for (Map.Entry<String, Path> m : merge.models().entrySet()) {
-                y.append("  - model: ").append(quote(m.getValue().toString())).append('\n');
-                appendParams(y, "    ", modelParams(values, m.getKey(), -1));
+                models.add(new SourceSpec(m.getValue().toString(), Optional.empty(),
+                        scalars(modelParams(values, m.getKey(), -1))));
             }
-        } else {
-            int gran = merge.layerGranularity();
-            y.append("slices:\n");
-            for (int g = 0; g < groups; g++) {
-                y.append("  - sources:\n");
-                List<Path> sources = new ArrayList<>(merge.models().values());
-                for (Map.Entry<String, Path> m : merge.models().entrySet()) {
-                    y.append("      - model: ").append(quote(m.getValue().toString())).append('\n');
-                    y.append("        layer_range: [").append(g * gran).append(", ").append((g + 1) * gran)
-                            .append("]\n");
-                    appendParams(y, "        ", modelParams(values, m.getKey(), g));
-                }
-                if (merge.baseModel().isPresent() && !sources.contains(merge.baseModel().get())) {
-                    y.append("      - model: ").append(quote(merge.baseModel().get().toString())).append('\n');
-                    y.append("        layer_range: [").append(g * gran).append(", ").append((g + 1) * gran)
-                            .append("]\n");
-                }
-                appendParams(y, "    ", globalParams(values, g));
-            }
-        }
-        Map<String, Double> top = new TreeMap<>(merge.fixed());
-        if (groups == 0) {
+            Map<String, Double> top = new TreeMap<>(merge.fixed());
             top.putAll(globalParams(values, -1));
+            return MergeRecipe.of(merge.method(), base, models, scalars(top), Optional.empty());
         }
-        appendParams(y, "", top);
-        return y.toString();
+        int gran = merge.layerGranularity();
+        List<SliceSpec> slices = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            SourceSpec.LayerRange range = new SourceSpec.LayerRange(g * gran, (g + 1) * gran);
+            List<SourceSpec> sources = new ArrayList<>();
+            for (Map.Entry<String, Path> m : merge.models().entrySet()) {
+                sources.add(new SourceSpec(m.getValue().toString(), Optional.of(range),
+                        scalars(modelParams(values, m.getKey(), g))));
+            }
+            if (merge.baseModel().isPresent() && !merge.models().containsValue(merge.baseModel().get())) {
+                sources.add(new SourceSpec(base.get(), Optional.of(range), Map.of()));
+            }
+            slices.add(new SliceSpec(sources, Optional.empty(), scalars(globalParams(values, g))));
+        }
+        return new MergeRecipe(null, null, "merge", merge.method(), base, List.of(), slices, scalars(merge.fixed()),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false);
+    }
+
+    /** The recipe as mergekit_config.yml holds it (the best candidates' files, best_config.yaml). */
+    public String recipeYaml(Map<String, Double> values) {
+        return recipe(values).mergekitYaml();
+    }
+
+    private static Map<String, ParamValue> scalars(Map<String, Double> params) {
+        Map<String, ParamValue> out = new TreeMap<>();
+        params.forEach((k, v) -> out.put(k, new ParamValue.Scalar(v)));
+        return out;
     }
 
     private Map<String, Double> modelParams(Map<String, Double> values, String model, int group) {
@@ -219,23 +226,5 @@ public final class SearchSpace {
             }
         }
         return p;
-    }
-
-    private static void appendParams(StringBuilder y, String indent, Map<String, Double> params) {
-        if (params.isEmpty()) {
-            return;
-        }
-        y.append(indent).append("parameters:\n");
-        params.forEach((k, v) -> y.append(indent).append("  ").append(k).append(": ").append(number(v)).append('\n'));
-    }
-
-    /** Plain decimal that YAML reads back as the same double (YAML 1.1 would take 1.0E10 for a string). */
-    static String number(double v) {
-        String s = BigDecimal.valueOf(v).toPlainString();
-        return s.contains(".") ? s : s + ".0";
-    }
-
-    private static String quote(String s) {
-        return "'" + s.replace("'", "''") + "'";
     }
 }

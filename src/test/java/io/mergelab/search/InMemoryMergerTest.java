@@ -57,10 +57,11 @@ class InMemoryMergerTest {
         assertEquals("weight.a.layers_0_0", space.dimensions().get(0).name());
         double[] u = {0.1, 0.9, 0.33, 0.7, 0.25, 0.6, 0.8, 0.05};
         String recipe = space.recipeYaml(space.values(u));
-        assertTrue(recipe.contains("slices:") && recipe.contains("layer_range: [1, 2]"), recipe);
+        assertTrue(recipe.contains("slices:") && recipe.contains("layer_range:\n    - 1\n    - 2\n"), recipe);
 
-        InMemoryMerger.Merged mem = new InMemoryMerger(MergeEngine.withDefaultMethods(), tmp.resolve("c.yml"))
-                .merge(recipe, 9);
+        // the typed recipe merged in memory equals its written mergekit_config.yml merged from disk
+        InMemoryMerger.Merged mem = new InMemoryMerger(MergeEngine.withDefaultMethods())
+                .merge(space.recipe(space.values(u)), 9);
         Path rf = tmp.resolve("best_config.yaml");
         Files.writeString(rf, recipe);
         Path out = tmp.resolve("merged");
