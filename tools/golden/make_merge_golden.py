@@ -456,6 +456,21 @@ DTYPE_RECIPES = {
     # no dtype: F32 and BF16 inputs are promoted to float32 (and written as float32)
     "mixed_ties": RECIPES["ties"].replace("{v2}", "{v2bf16}").replace("dtype: float32\n", ""),
     "mixed_linear_bf16": RECIPES["linear"].replace("{v2}", "{v2bf16}").replace("dtype: float32", "dtype: bfloat16"),
+    # della_linear, sce, ram, ramplus_tl, nearswap. ramplus_tl's result is float32 (a float32 lambda times a bfloat16
+    # task vector), which mergekit writes as float32 unless out_dtype is set
+    "della_linear_bf16": RECIPES["della_linear"].replace("dtype: float32", "dtype: bfloat16"),
+    "sce_bf16": RECIPES["sce"].replace("dtype: float32", "dtype: bfloat16"),
+    "sce_select_topk_bf16": RECIPES["sce_select_topk"].replace("dtype: float32", "dtype: bfloat16"),
+    "sce_select_topk_fp16": RECIPES["sce_select_topk"].replace("dtype: float32", "dtype: float16"),
+    "ram_bf16": RECIPES["ram"].replace("dtype: float32", "dtype: bfloat16"),
+    "ram_epsilon_fp16": RECIPES["ram_epsilon"].replace("dtype: float32", "dtype: float16"),
+    "ramplus_tl_bf16": RECIPES["ramplus_tl"].replace("dtype: float32", "dtype: bfloat16\nout_dtype: bfloat16"),
+    "ramplus_tl_unclamped_bf16": RECIPES["ramplus_tl_unclamped"].replace("dtype: float32",
+                                                                         "dtype: bfloat16\nout_dtype: bfloat16"),
+    "ramplus_tl_unclamped_fp16": RECIPES["ramplus_tl_unclamped"].replace("dtype: float32",
+                                                                         "dtype: float16\nout_dtype: float16"),
+    "nearswap_bf16": RECIPES["nearswap"].replace("dtype: float32", "dtype: bfloat16"),
+    "nearswap_fp16": RECIPES["nearswap"].replace("dtype: float32", "dtype: float16"),
 }
 
 WHOLE = ["transformer.h.0.ln_1.weight", "transformer.h.1.attn.c_proj.bias", "transformer.h.1.mlp.c_fc.bias",
