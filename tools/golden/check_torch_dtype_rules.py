@@ -58,6 +58,28 @@ def zero_dim_float32_operand():
     check("float16 0 < 1e-8 is False (1e-8 cast to float16 is 0); bfloat16 True",
           not bool(torch.tensor(0.0, dtype=torch.float16) < 1e-8)
           and bool(torch.tensor(0.0, dtype=torch.bfloat16) < 1e-8))
+def scalars_and_promotion():
+    """sce, ram, ramplus_tl, nearswap: where a Python float is cast to the dtype, and where a float32 tensor promotes."""
+    for dt in (torch.bfloat16, torch.float16):
+        eps = 1e-5
+        x = torch.tensor([1e-5, 1.0001e-5, 9.99e-6, 1.002e-5]).to(dt)
+        check(f"{dt} x > 1e-5: the Python scalar is cast to the dtype",
+              bool(((x > eps) == (x.float() > rt(torch.tensor(eps), dt))).all()))
+        y = torch.tensor([0.0, 1e-7, 1e-6, 1.0001e-6]).to(dt)
+        check(f"{dt} clamp(min=1e-6): the bound is cast to the dtype",
+              bool((y.clamp(min=1e-6).float() == rt(torch.tensor(1e-6), dt).expand(4)).all()))
+        a = torch.randn(1 << 16).to(dt)
+        check(f"{dt} 0.02 / x is x.reciprocal() * 0.02: two roundings",
+              bool(((0.02 / a).float() == rt(rt(1 / a.float(), dt) * torch.tensor(0.02), dt)).all()))
+        c = torch.randint(1, 4, (1 << 16,))
+        check(f"{dt} x / int64 tensor: the dtype, one rounding",
+              (a / c).dtype == dt and bool(((a / c).float() == rt(a.float() / c.float(), dt)).all()))
+        check(f"{dt} x * float32 tensor: float32", (a.unsqueeze(0) * torch.ones(3, 1)).dtype == torch.float32)
+        tv = (torch.randn(3, 1 << 16) * 0.01).to(dt)
+        d = tv.double()
+        ref = ((d - d.mean(0)) ** 2).mean(0)
+        check(f"{dt} var(dim=0): in double, rounded to float32, then to the dtype",
+              bool((torch.var(tv, dim=0, unbiased=False).float() == rt(ref.float(), dt)).all()))
 
 
 def reductions():
@@ -124,6 +146,7 @@ if __name__ == "__main__":
     print("torch", torch.__version__, "CPU capability", torch.backends.cpu.get_cpu_capability())
     elementwise()
     zero_dim_float32_operand()
+    scalars_and_promotion()
     reductions()
     sort_ties()
     fused_addcmul()

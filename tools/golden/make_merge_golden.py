@@ -464,6 +464,23 @@ DTYPE_RECIPES = {
                                  "karcher_tol"]),
            ("fp16", "float16", ["nuslerp_base", "nuslerp_row_wise_base", "multislerp_base", "karcher"])]
        for name in names},
+    # della_linear, sce, ram, ramplus_tl, nearswap, arcee_fusion. ramplus_tl's and arcee_fusion's results are float32
+    # (a float32 lambda / mask times a bfloat16 tensor), which mergekit writes as float32 unless out_dtype is set
+    "della_linear_bf16": RECIPES["della_linear"].replace("dtype: float32", "dtype: bfloat16"),
+    "sce_bf16": RECIPES["sce"].replace("dtype: float32", "dtype: bfloat16"),
+    "sce_select_topk_bf16": RECIPES["sce_select_topk"].replace("dtype: float32", "dtype: bfloat16"),
+    "sce_select_topk_fp16": RECIPES["sce_select_topk"].replace("dtype: float32", "dtype: float16"),
+    "ram_bf16": RECIPES["ram"].replace("dtype: float32", "dtype: bfloat16"),
+    "ram_epsilon_fp16": RECIPES["ram_epsilon"].replace("dtype: float32", "dtype: float16"),
+    "ramplus_tl_bf16": RECIPES["ramplus_tl"].replace("dtype: float32", "dtype: bfloat16\nout_dtype: bfloat16"),
+    "ramplus_tl_unclamped_bf16": RECIPES["ramplus_tl_unclamped"].replace("dtype: float32",
+                                                                         "dtype: bfloat16\nout_dtype: bfloat16"),
+    "ramplus_tl_unclamped_fp16": RECIPES["ramplus_tl_unclamped"].replace("dtype: float32",
+                                                                         "dtype: float16\nout_dtype: float16"),
+    "nearswap_bf16": RECIPES["nearswap"].replace("dtype: float32", "dtype: bfloat16"),
+    "nearswap_fp16": RECIPES["nearswap"].replace("dtype: float32", "dtype: float16"),
+    "arcee_fusion_bf16": RECIPES["arcee_fusion"].replace("dtype: float32", "dtype: bfloat16\nout_dtype: bfloat16"),
+    "arcee_fusion_fp16": RECIPES["arcee_fusion"].replace("dtype: float32", "dtype: float16\nout_dtype: float16"),
 }
 
 WHOLE = ["transformer.h.0.ln_1.weight", "transformer.h.1.attn.c_proj.bias", "transformer.h.1.mlp.c_fc.bias",
@@ -572,9 +589,42 @@ def dtype_cases(venv_bin: Path, subst: dict, work: Path) -> dict:
         for t in sorted(as32):
             x = as32[t].astype(np.float64)
             entry["sums"][t] = {"sum": float(x.sum()), "abs_sum": float(np.abs(x).sum())}
+        if name.startswith("arcee_fusion"):
+            entry["sampled_quantiles"] = arcee_fusion_sampled(subst, merged, getattr(torch, recipe_dtype(text)))
         cases["cases"][name] = entry
         print(f"[merge-golden] {name}: {len(merged)} tensors", file=sys.stderr)
     return cases
+
+
+def recipe_dtype(text: str) -> str:
+    return next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("dtype:"))
+
+
+def arcee_fusion_sampled(subst: dict, merged: dict, dt) -> dict:
+    """arcee_fusion in dtype dt, tensors over 10^6 elements (quantiles from random draws): mergekit's kept count and
+    its spread over ARCEE_SEEDS torch seeds, the importance computed in dt as mergekit does."""
+    import torch
+    from mergekit.merge_methods.arcee_fusion import (_QUANTILE_SAMPLE_SIZE, DynamicThresholdFusion,
+                                                     _compute_importance)
+    base = load_file(str(Path(subst["base"]) / "model.safetensors"))
+    v1 = load_file(str(Path(subst["v1"]) / "model.safetensors"))
+    sampled = {}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as mergekit ran
+    for t in sorted(merged):
+        b, x = torch.from_numpy(base[t]).to(dt), torch.from_numpy(v1[t]).to(dt)
+        if b.numel() <= _QUANTILE_SAMPLE_SIZE:
+            continue
+        imp = _compute_importance(x, b)
+        counts = []
+        for seed in range(ARCEE_SEEDS):
+            torch.manual_seed(seed)
+            counts.append(int(DynamicThresholdFusion().compute_fusion_mask(imp)[0].sum()))
+        sampled[t] = {"kept": int((merged[t].to(dt) != b).sum()), "seeds": ARCEE_SEEDS,
+                      "kept_mean": float(np.mean(counts)), "kept_sd": float(np.std(counts, ddof=1)),
+                      "kept_min": min(counts), "kept_max": max(counts)}
+    torch.set_num_threads(threads)
+    return sampled
 
 
 def main():

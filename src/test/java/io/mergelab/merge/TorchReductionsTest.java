@@ -35,4 +35,33 @@ class TorchReductionsTest {
         Precision.FLOAT16.round(h);
         assertEquals(f16Norm, TorchReductions.norm(Precision.FLOAT16, h, 0, n), "float16 norm");
     }
+
+    /**
+     * torch.softmax(t, dim=-1) of t = x'.to(dtype).reshape(rows, cols), x'[i] = ((7919 i) mod 100003 - 50001) / 12500
+     * in float32, summarised as sum((i + 1) · out[i]) in float64: one output a unit in the last place off changes it.
+     * SLEEF's exp decides a few of the 2.1M elements (a correctly rounded exp gets them wrong).
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "BFLOAT16, 32768, 64, 34359762871.84636",
+        "BFLOAT16, 1, 1000, 505.0780855566263",
+        "FLOAT16, 32768, 64, 34359769501.40162",
+        "FLOAT16, 1, 1000, 505.21480590105057",
+    })
+    void softmaxMatchesTorch(Precision p, int rows, int cols, double want) {
+        int n = rows * cols;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = p.round((float) ((long) i * 7919 % 100003 - 50001) / 12500f);
+        }
+        float[] out = new float[cols];
+        double got = 0;
+        for (int r = 0; r < n; r += cols) {
+            TorchReductions.softmax(p, x, r, r + cols, out);
+            for (int j = 0; j < cols; j++) {
+                got += (double) out[j] * (r + j + 1);
+            }
+        }
+        assertEquals(want, got);
+    }
 }

@@ -4,7 +4,9 @@ import io.mergelab.merge.BasePolicy;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelCount;
 import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.Precision;
 import io.mergelab.merge.TensorMerge;
+import io.mergelab.merge.TorchReductions;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,7 +20,8 @@ import java.util.SplittableRandom;
  * elements, else over 10^6 elements drawn with replacement (here from the tensor's seed, so only statistics can
  * match). The KL divergence is computed in double: torch's float32 sum of p·log(p/q) cancels heavily (measured
  * 5e-4 relative from float64 on the golden fixtures), so an element whose importance lies that close to the
- * threshold may fall the other way than in mergekit.
+ * threshold may fall the other way than in mergekit. In bfloat16 / float16 every op follows torch's
+ * ({@link #importanceInDtype}), so up to 10^6 elements the result is mergekit's bit for bit.
  */
 public final class ArceeFusionMethod implements MergeMethod {
     /** mergekit's _QUANTILE_SAMPLE_SIZE. */
@@ -51,11 +54,27 @@ public final class ArceeFusionMethod implements MergeMethod {
     }
 
     @Override
+    public boolean computesInDtype() {
+        return true;
+    }
+
+    @Override
     public float[] merge(TensorMerge t) {
         float[] base = t.base().data();
         float[] x = t.others().get(0).data();
         if (base.length == 0) {
             return new float[0];
+        }
+        Precision p = t.precision();
+        if (p.reduced()) {
+            float[] importance = importanceInDtype(x, base, t.rowLength(), p);
+            float threshold = thresholdInDtype(importance, t.random(), p);
+            float[] out = new float[base.length];
+            for (int i = 0; i < out.length; i++) {
+                // base + (x - base) * mask: the float32 mask makes the sum float32, rounded once on output
+                out[i] = importance[i] >= threshold ? p.round(base[i] + p.round(x[i] - base[i])) : base[i];
+            }
+            return out;
         }
         float[] importance = importance(x, base, t.rowLength());
         float threshold = threshold(importance, t.random());
@@ -96,8 +115,47 @@ public final class ArceeFusionMethod implements MergeMethod {
         return out;
     }
 
+    /**
+     * {@link #importance} in bfloat16 / float16 as torch computes it: torch's softmax ({@link TorchReductions#softmax}),
+     * then + 1e-8, p / q, log (correctly rounded: the same as torch's SLEEF logf for every bfloat16 and float16), p · log,
+     * each rounded; the row's float32 sum rounded; |x - base| times it, rounded.
+     */
+    static float[] importanceInDtype(float[] x, float[] base, int row, Precision p) {
+        int n = x.length;
+        float[] px = new float[row];
+        float[] qb = new float[row];
+        float[] terms = new float[row];
+        float[] out = new float[n];
+        for (int r = 0; r < n; r += row) {
+            TorchReductions.softmax(p, x, r, r + row, px);
+            TorchReductions.softmax(p, base, r, r + row, qb);
+            for (int j = 0; j < row; j++) {
+                float pj = p.round(px[j] + 1e-8f);
+                float qj = p.round(qb[j] + 1e-8f);
+                terms[j] = p.round(pj * p.round((float) Math.log(p.round(pj / qj))));
+            }
+            float kl = p.round(TorchReductions.sum(terms, 0, row));
+            for (int i = r; i < r + row; i++) {
+                out[i] = p.round(Math.abs(p.round(x[i] - base[i])) * kl);
+            }
+        }
+        return out;
+    }
+
+    /** {@link #threshold} with each op rounded to {@code p} (0-dim tensors of the dtype; 1.5 a float32 scalar). */
+    static float thresholdInDtype(float[] importance, SplittableRandom rng, Precision p) {
+        float[] q = quartiles(importance, rng);
+        return p.round(q[1] + p.round(1.5f * p.round(q[2] - q[0])));
+    }
+
     /** median + 1.5·(q3 - q1), in float32 as mergekit computes it. */
     static float threshold(float[] importance, SplittableRandom rng) {
+        float[] q = quartiles(importance, rng);
+        return q[1] + 1.5f * (q[2] - q[0]);
+    }
+
+    /** q1, median, q3: sorted[int(q·(n-1))] of the tensor or of 10^6 random draws from it. */
+    private static float[] quartiles(float[] importance, SplittableRandom rng) {
         int n = importance.length;
         float[] sample;
         if (n > QUANTILE_SAMPLE) {
@@ -112,6 +170,6 @@ public final class ArceeFusionMethod implements MergeMethod {
         float q1 = OrderStatistics.kth(sample, (int) (0.25f * last));
         float median = OrderStatistics.kth(sample, (int) (0.5f * last));
         float q3 = OrderStatistics.kth(sample, (int) (0.75f * last));
-        return median + 1.5f * (q3 - q1);
+        return new float[] {q1, median, q3};
     }
 }

@@ -4,6 +4,7 @@ import io.mergelab.merge.BasePolicy;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelCount;
 import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.Precision;
 import io.mergelab.merge.TensorMerge;
 
 import java.util.List;
@@ -46,11 +47,27 @@ public final class NearswapMethod implements MergeMethod {
     }
 
     @Override
+    public boolean computesInDtype() {
+        return true;
+    }
+
+    @Override
     public float[] merge(TensorMerge tm) {
         float[] a = tm.base().data();
         float[] b = tm.others().get(0).data();
         float t = (float) tm.param("t");
         float[] out = new float[a.length];
+        Precision p = tm.precision();
+        if (p.reduced()) {
+            // each torch op rounded; clamp's 1e-6 is cast to the dtype, t and 1 stay float32 scalars
+            float floor = p.round(1e-6f);
+            for (int i = 0; i < a.length; i++) {
+                float recip = p.round(1f / Math.max(Math.abs(p.round(a[i] - b[i])), floor));
+                float w = Math.min(Math.max(p.round(recip * t), 0f), 1f);
+                out[i] = p.round(p.round(w * b[i]) + p.round(p.round(1f - w) * a[i]));
+            }
+            return out;
+        }
         for (int i = 0; i < a.length; i++) {
             // mergekit's t / x is torch's x.reciprocal() * t: two float32 roundings, kept for parity
             float w = 1f / Math.max(Math.abs(a[i] - b[i]), 1e-6f) * t;

@@ -5,6 +5,7 @@ import io.mergelab.merge.MergeException;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.Precision;
 import io.mergelab.merge.TensorMerge;
 
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.List;
  * only one model changed keeps that model's value (times a per-model factor lambda_k), one several changed gets
  * their mean, one nobody changed stays the base. {@code ram} has lambda_k = 1; {@code ramplus_tl} (tensor-local
  * RAM+) sets lambda_k = 1 + r·clamp(shared_k / unique_k, 0, alpha) from model k's counts of shared and unique
- * elements in this tensor ({@link RamPlusTlMethod}). All in float32 in mergekit's order of operations.
+ * elements in this tensor ({@link RamPlusTlMethod}). In float32 in mergekit's order of operations; in bfloat16 /
+ * float16 op by op as mergekit's torch ({@link #merge(TensorMerge, boolean)}).
  */
 public final class RamMethod implements MergeMethod {
     @Override
@@ -39,11 +41,22 @@ public final class RamMethod implements MergeMethod {
     }
 
     @Override
+    public boolean computesInDtype() {
+        return true;
+    }
+
+    @Override
     public float[] merge(TensorMerge t) {
         return merge(t, false);
     }
 
-    /** RAM, or with {@code plus} tensor-local RAM+ (reads the global parameters r and alpha too). */
+    /**
+     * RAM, or with {@code plus} tensor-local RAM+ (reads the global parameters r and alpha too). In bfloat16 / float16:
+     * the task vectors are rounded, {@code |tv| > epsilon} compares with epsilon cast to the dtype, an overlap term
+     * {@code tv / count} is rounded; RAM sums the terms in float32 and rounds the sum and {@code base + sum}, while
+     * RAM+'s lambda is a float32 tensor, so its terms, their sum and {@code base + sum} are float32 (rounded once on
+     * output).
+     */
     static float[] merge(TensorMerge t, boolean plus) {
         float[] base = t.base().data();
         int n = base.length;
@@ -52,8 +65,10 @@ public final class RamMethod implements MergeMethod {
             return base.clone();
         }
         int m = others.size();
-        // torch compares the float32 task vector with the threshold cast to float32
+        Precision p = t.precision();
+        // torch compares the task vector with the threshold cast to its dtype; rho's clamp takes it as float32
         float eps = (float) t.param("epsilon");
+        float threshold = p.round(eps);
         float[][] tv = new float[m][];
         for (int k = 0; k < m; k++) {
             float[] x = others.get(k).data();
@@ -61,12 +76,13 @@ public final class RamMethod implements MergeMethod {
             for (int i = 0; i < n; i++) {
                 d[i] = x[i] - base[i];
             }
+            p.round(d);
             tv[k] = d;
         }
         int[] count = new int[n];
         for (float[] d : tv) {
             for (int i = 0; i < n; i++) {
-                if (Math.abs(d[i]) > eps) {
+                if (Math.abs(d[i]) > threshold) {
                     count[i]++;
                 }
             }
@@ -80,7 +96,7 @@ public final class RamMethod implements MergeMethod {
                 long shared = 0;
                 long unique = 0;
                 for (int i = 0; i < n; i++) {
-                    if (Math.abs(tv[k][i]) > eps) {
+                    if (Math.abs(tv[k][i]) > threshold) {
                         if (count[i] > 1) {
                             shared++;
                         } else {
@@ -99,13 +115,29 @@ public final class RamMethod implements MergeMethod {
             }
         }
         float[] out = t.scratch() ? base : new float[n]; // out[i] is written after base[i] is last read
+        if (p.reduced()) {
+            for (int i = 0; i < n; i++) {
+                int c = count[i];
+                float merged = 0f;
+                if (c > 0) {
+                    for (int k = 0; k < m; k++) {
+                        float v = tv[k][i];
+                        if (Math.abs(v) > threshold) {
+                            merged += c == 1 ? v * lambda[k] : p.round(v / c);
+                        }
+                    }
+                }
+                out[i] = plus ? p.round(base[i] + merged) : p.round(base[i] + p.round(merged));
+            }
+            return out;
+        }
         for (int i = 0; i < n; i++) {
             int c = count[i];
             float merged = 0f;
             if (c > 0) {
                 for (int k = 0; k < m; k++) {
                     float v = tv[k][i];
-                    if (Math.abs(v) > eps) {
+                    if (Math.abs(v) > threshold) {
                         merged += c == 1 ? v * lambda[k] : v / c;
                     }
                 }

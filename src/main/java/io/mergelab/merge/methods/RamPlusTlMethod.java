@@ -31,6 +31,11 @@ public final class RamPlusTlMethod implements MergeMethod {
     }
 
     @Override
+    public boolean computesInDtype() {
+        return true;
+    }
+
+    @Override
     public float[] merge(TensorMerge t) {
         return RamMethod.merge(t, true);
     }

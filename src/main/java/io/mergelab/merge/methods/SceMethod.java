@@ -4,7 +4,9 @@ import io.mergelab.merge.BasePolicy;
 import io.mergelab.merge.MergeMethod;
 import io.mergelab.merge.ModelTensor;
 import io.mergelab.merge.ParamSpec;
+import io.mergelab.merge.Precision;
 import io.mergelab.merge.TensorMerge;
+import io.mergelab.merge.TorchReductions;
 
 import java.util.List;
 
@@ -38,12 +40,20 @@ public final class SceMethod implements MergeMethod {
     }
 
     @Override
+    public boolean computesInDtype() {
+        return true;
+    }
+
+    @Override
     public float[] merge(TensorMerge t) {
         float[] base = t.base().data();
         int n = base.length;
         List<ModelTensor> others = t.others();
         if (others.isEmpty()) {
             return base.clone();
+        }
+        if (t.precision().reduced()) {
+            return mergeInDtype(t, t.precision());
         }
         int m = others.size();
         float[][] tv = new float[m][];
@@ -89,11 +99,84 @@ public final class SceMethod implements MergeMethod {
     }
 
     /**
+     * sce_merge in bfloat16 / float16, op by op: task vectors rounded; the variance computed in double, rounded to
+     * float32 and then to the dtype (torch upcasts), its top k chosen as torch.topk chooses among equal values
+     * ({@link TorchSort#topK}); each weight is a float32 sum of rounded squares (torch's order: it becomes a factor of
+     * every element) over n, rounded, divided by their rounded sum; the sums over models in float32, rounded once;
+     * the clamp's 1e-6 cast to the dtype.
+     */
+    private static float[] mergeInDtype(TensorMerge t, Precision p) {
+        float[] base = t.base().data();
+        int n = base.length;
+        List<ModelTensor> others = t.others();
+        int m = others.size();
+        float[][] tv = new float[m][];
+        for (int k = 0; k < m; k++) {
+            float[] x = others.get(k).data();
+            float[] d = t.scratch() ? x : new float[n];
+            for (int i = 0; i < n; i++) {
+                d[i] = p.round(x[i] - base[i]);
+            }
+            tv[k] = d;
+        }
+        double topk = t.param("select_topk");
+        if (topk < 1) {
+            boolean[] keep = select(tv, topk, p);
+            for (float[] d : tv) {
+                for (int i = 0; i < n; i++) {
+                    if (!keep[i]) {
+                        d[i] = 0f;
+                    }
+                }
+            }
+        }
+        float[] w = new float[m];
+        float[] sq = new float[n];
+        for (int k = 0; k < m; k++) {
+            float[] d = tv[k];
+            for (int i = 0; i < n; i++) {
+                sq[i] = p.round(d[i] * d[i]);
+            }
+            w[k] = p.round(TorchReductions.sum(sq, 0, n) / n); // mean: float32 sum / n, rounded once
+        }
+        float sum = p.round(TorchReductions.sum(w, 0, m)); // .item() of a tensor of the dtype
+        for (int k = 0; k < m; k++) {
+            w[k] = Math.abs(sum) < 1e-6 ? p.round(1f / m) : p.round(w[k] / sum);
+        }
+        float floor = p.round(1e-6f);
+        float[] out = t.scratch() ? base : new float[n]; // out[i] is written after base[i] is last read
+        for (int i = 0; i < n; i++) {
+            float s = 0f;
+            for (float[] d : tv) {
+                s += d[i];
+            }
+            boolean positive = p.round(s) >= 0f;
+            float mixed = 0f;
+            float div = 0f;
+            for (int k = 0; k < m; k++) {
+                float v = tv[k][i];
+                if (positive ? v > 0f : v < 0f) { // sign(v) == majority: zeros never agree
+                    mixed += p.round(v * w[k]);
+                    div += w[k];
+                }
+            }
+            float tvOut = p.round(p.round(mixed) / Math.max(p.round(div), floor));
+            out[i] = p.round(base[i] + tvOut);
+        }
+        return out;
+    }
+
+    /**
      * The top-k mask over the population variance across models, k = int(nonzero · select_topk) with mergekit's
      * float32 product. torch.topk's order among equal variances at the boundary is unspecified; here the lower index
      * wins (the golden fixtures have no such tie).
      */
     private static boolean[] select(float[][] tv, double density) {
+        return select(tv, density, Precision.FLOAT32);
+    }
+
+    /** {@link #select(float[][], double)} with the variance rounded to {@code p}; torch's choice when {@code p} is reduced. */
+    private static boolean[] select(float[][] tv, double density, Precision p) {
         int n = tv[0].length;
         if (density <= 0) {
             return new boolean[n];
@@ -113,13 +196,16 @@ public final class SceMethod implements MergeMethod {
                 double e = d[i] - mean;
                 ss += e * e;
             }
-            var[i] = (float) (ss / m);
+            var[i] = p.round((float) (ss / m));
             if (var[i] != 0f) {
                 nonzero++;
             }
         }
         int k = (int) ((float) nonzero * (float) density);
-        return k == 0 ? new boolean[n] : OrderStatistics.topK(var, k);
+        if (k == 0) {
+            return new boolean[n];
+        }
+        return p.reduced() ? TorchSort.topK(var, k) : OrderStatistics.topK(var, k);
     }
 
     /** Each task vector's mean square, divided by their float32 sum (uniform when that sum is below 1e-6). */

@@ -40,6 +40,70 @@ final class TorchSort {
         return in;
     }
 
+    /**
+     * The elements torch's CPU {@code topk(keys, k)} (largest) returns, as a mask: torch 2.15's TopKImpl.h puts (value,
+     * index) pairs through std::partial_sort when {@code k * 64 <= n}, else through std::nth_element at {@code k - 1}
+     * (libstdc++'s introselect: std::sort's pivoting, heap select below 2·log2(n) levels, insertion sort of the last
+     * at most three); the first k are returned. Which of equal values are among them is decided there.
+     *
+     * @param keys finite values
+     */
+    static boolean[] topK(float[] keys, int k) {
+        int n = keys.length;
+        boolean[] in = new boolean[n];
+        if (k <= 0) {
+            return in;
+        }
+        float[] key = new float[n];
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            key[i] = -keys[i]; // largest first: torch compares a > b, which is -a < -b
+            idx[i] = i;
+        }
+        if ((long) k * 64 <= n) {
+            heapSelect(key, idx, 0, k, n);
+        } else {
+            introselect(key, idx, 0, Math.min(k, n) - 1, n, 2 * (31 - Integer.numberOfLeadingZeros(n)));
+        }
+        for (int p = 0; p < Math.min(k, n); p++) {
+            in[idx[p]] = true;
+        }
+        return in;
+    }
+
+    /** std::__introselect: partitions until the range holding {@code nth} has at most three elements. */
+    private static void introselect(float[] k, int[] idx, int first, int nth, int last, int depth) {
+        while (last - first > 3) {
+            if (depth == 0) {
+                heapSelect(k, idx, first, nth + 1, last);
+                swap(k, idx, first, nth); // the nth element to its place
+                return;
+            }
+            depth--;
+            int cut = partitionPivot(k, idx, first, last);
+            if (cut <= nth) {
+                first = cut;
+            } else {
+                last = cut;
+            }
+        }
+        insertionSort(k, idx, first, last);
+    }
+
+    /** std::__heap_select: a heap of the first {@code middle - first}, each later smaller element swapped in. */
+    private static void heapSelect(float[] k, int[] idx, int first, int middle, int last) {
+        makeHeap(k, idx, first, middle);
+        for (int i = middle; i < last; i++) {
+            if (k[i] < k[first]) {
+                float v = k[i];
+                int vi = idx[i];
+                k[i] = k[first];
+                idx[i] = idx[first];
+                adjustHeap(k, idx, first, 0, middle - first, v, vi);
+            }
+        }
+    }
+
     /** torch's whole {@code argsort} of {@code keys} (for tests: the partial replay must agree with it). */
     static int[] order(float[] keys, boolean descending) {
         return sort(keys, false, descending, 0, 0, true);
@@ -141,6 +205,18 @@ final class TorchSort {
 
     /** std::__partial_sort(first, last, last): make_heap, then sort_heap. */
     private static void heapSort(float[] k, int[] idx, int first, int last) {
+        makeHeap(k, idx, first, last);
+        while (last - first > 1) {
+            last--;
+            float v = k[last];
+            int vi = idx[last];
+            k[last] = k[first];
+            idx[last] = idx[first];
+            adjustHeap(k, idx, first, 0, last - first, v, vi);
+        }
+    }
+
+    private static void makeHeap(float[] k, int[] idx, int first, int last) {
         int len = last - first;
         if (len >= 2) {
             for (int parent = (len - 2) / 2; ; parent--) {
@@ -149,14 +225,6 @@ final class TorchSort {
                     break;
                 }
             }
-        }
-        while (last - first > 1) {
-            last--;
-            float v = k[last];
-            int vi = idx[last];
-            k[last] = k[first];
-            idx[last] = idx[first];
-            adjustHeap(k, idx, first, 0, last - first, v, vi);
         }
     }
 

@@ -29,6 +29,39 @@ class TorchSortTest {
         assertArrayEquals(asc, TorchSort.order(grid(), false));
     }
 
+    /**
+     * topk's choice among equal values: torch.topk(w, k).indices of grid values ((i * 37) % 11) / 8 (torch 2.15, CPU),
+     * through std::nth_element (k * 64 > n) and std::partial_sort (k * 64 <= n); the long ones as sum and sum of squares.
+     */
+    @Test
+    void topKChoosesAmongEqualValuesAsTorchDoes() {
+        assertArrayEquals(new int[] {2, 5, 8, 10, 13, 16, 18, 19, 21, 24, 27, 29, 30, 32, 35, 38, 40, 41, 43, 46},
+                chosen(48, 20));
+        assertArrayEquals(new int[] {8, 16, 19, 30, 41}, chosen(48, 5));
+        assertArrayEquals(new int[] {8, 19, 30, 41}, chosen(300, 4));
+        for (long[] c : new long[][] {{2000, 700, 717_983, 965_536_965}, {5000, 60, 19_950, 8_810_770}}) {
+            int[] ix = chosen((int) c[0], (int) c[1]);
+            long sum = 0;
+            long squares = 0;
+            for (int i : ix) {
+                sum += i;
+                squares += (long) i * i;
+            }
+            assertEquals(c[1], ix.length);
+            assertEquals(c[2], sum, "n " + c[0] + " k " + c[1]);
+            assertEquals(c[3], squares, "n " + c[0] + " k " + c[1]);
+        }
+    }
+
+    private static int[] chosen(int n, int k) {
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = (i * 37 % 11) / 8f;
+        }
+        boolean[] in = TorchSort.topK(w, k);
+        return java.util.stream.IntStream.range(0, n).filter(i -> in[i]).toArray();
+    }
+
     /** Following only the ranges that hold a boundary selects what the whole sort puts there. */
     @Test
     void positionsAgreeWithTheWholeSort() {
