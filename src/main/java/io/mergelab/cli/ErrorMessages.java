@@ -8,6 +8,14 @@ final class ErrorMessages {
     private ErrorMessages() {}
 
     static String describe(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError) {
+                // often wrapped by a worker pool's exception; the message a user can act on is the heap size
+                return "out of memory (" + c.getMessage() + ", the JVM's limit is "
+                        + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB): raise it with "
+                        + "MERGELAB_JAVA_OPTS=-Xmx<size>, or use fewer --threads";
+            }
+        }
         if (e instanceof NoSuchFileException n) {
             return "no such file: " + n.getFile();
         }
