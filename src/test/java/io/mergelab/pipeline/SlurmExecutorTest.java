@@ -50,9 +50,10 @@ class SlurmExecutorTest {
             """;
 
     /**
-     * One fine-tune long enough (800 steps of the tiny model: 20-30 s on one core) that a 1-minute limit with
-     * stop_before_limit 40 (stop 20 s after the job starts) interrupts it at least once. On a loaded machine a
-     * restart may spend most of its 20 s starting the JVM (seen: 12 steps in one window), hence 20 requeues.
+     * One fine-tune long enough (2400 steps of the tiny model: ~45 s of training on one idle core; 800 steps took
+     * 14 s and finished inside the first window) that a 1-minute limit with stop_before_limit 40 (stop 20 s after
+     * the job starts) interrupts it at least once. On a loaded machine a restart may spend most of its 20 s starting
+     * the JVM (seen: 12 steps in one window), hence 20 requeues.
      */
     private static final String LONG_FINETUNE = """
             name: %s
@@ -61,7 +62,7 @@ class SlurmExecutorTest {
             datasets: [yelp]
             variants:
               - {dataset: yelp, count: 1, name: "yelp_{i}"}
-            training_args: {learning_rate: 5.0e-4, max_steps: 800, per_device_train_batch_size: 8,
+            training_args: {learning_rate: 5.0e-4, max_steps: 2400, per_device_train_batch_size: 8,
                             per_device_eval_batch_size: 64, max_length: 32, eval_strategy: "no"}
             merges: []
             evaluate:
@@ -235,12 +236,12 @@ class SlurmExecutorTest {
         }
         int restarts = Integer.parseInt(job.getProperty("restart_count"));
         String log = Files.readString(Path.of(job.getProperty("log")));
-        System.out.printf("[slurm] 800-step fine-tune under a 1-minute limit: %d requeues, study %.1f s%n",
+        System.out.printf("[slurm] 2400-step fine-tune under a 1-minute limit: %d requeues, study %.1f s%n",
                 restarts, (t1 - t0) / 1e9);
         assertTrue(restarts >= 1, "never requeued; log:\n" + log);
         assertEquals(restarts, log.lines().filter(l -> l.contains("s before the time limit (exit 143): requeueing job"))
                 .count(), log);
-        assertEquals(800, Canonical.json().readTree(store.dir(finetune.id()).resolve("model/metrics.json").toFile())
+        assertEquals(2400, Canonical.json().readTree(store.dir(finetune.id()).resolve("model/metrics.json").toFile())
                 .get("train_steps").asInt());
 
         Path localOut = dir.resolve("local");
