@@ -283,19 +283,12 @@ class MergeGoldenTest {
      */
     @Test
     void dellaLinearStatisticsMatchMergekit(@TempDir Path t) throws IOException {
-        JsonNode d = golden.get("della_linear_density_0.5_stats");
-        Path recipe = MergeFixtures.recipe(t, "della", d.get("recipe").asText());
-        Path out = MergeEngine.withDefaultMethods().run(recipe, t.resolve("out"), 1, MergeRunner.Options.defaults());
-        CheckpointDir merged = CheckpointDir.open(out);
-        CheckpointDir base = CheckpointDir.open(MergeFixtures.goldenModels().get("base"));
-        CheckpointDir v1 = CheckpointDir.open(MergeFixtures.goldenModels().get("v1"));
-        Iterator<Map.Entry<String, JsonNode>> it = d.get("stats").fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            float[] m = read(merged, e.getKey());
-            float[] b = read(base, e.getKey());
-            float[] x = read(v1, e.getKey());
-            int row = (int) merged.tensorByCanonicalName(e.getKey()).orElseThrow().shape()[1];
+        for (StatsTensor st : statsTensors(t, "della_linear_density_0.5_stats", "della")) {
+            Map.Entry<String, JsonNode> e = Map.entry(st.name(), st.golden());
+            float[] m = st.merged();
+            float[] b = st.base();
+            float[] x = st.v1();
+            int row = st.rowLength();
             long[] kept = new long[2];
             long[] count = new long[2];
             double l1 = 0;
@@ -451,20 +444,36 @@ class MergeGoldenTest {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    @Test
-    void dareStatisticsMatchMergekit(@TempDir Path t) throws IOException {
-        JsonNode d = golden.get("dare_density_0.5_stats");
-        Path recipe = MergeFixtures.recipe(t, "dare", d.get("recipe").asText());
+    /** One tensor of a statistics case: mergelab's merge of the case's recipe, the base and v1, and mergekit's numbers. */
+    private record StatsTensor(String name, JsonNode golden, float[] merged, float[] base, float[] v1, int rowLength) {
+    }
+
+    /** Merges a statistics case's recipe (seed 1) and reads, per tensor it records, what its checks compare. */
+    private static List<StatsTensor> statsTensors(Path t, String key, String stem) throws IOException {
+        JsonNode d = golden.get(key);
+        Path recipe = MergeFixtures.recipe(t, stem, d.get("recipe").asText());
         Path out = MergeEngine.withDefaultMethods().run(recipe, t.resolve("out"), 1, MergeRunner.Options.defaults());
         CheckpointDir merged = CheckpointDir.open(out);
         CheckpointDir base = CheckpointDir.open(MergeFixtures.goldenModels().get("base"));
         CheckpointDir v1 = CheckpointDir.open(MergeFixtures.goldenModels().get("v1"));
+        List<StatsTensor> out2 = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = d.get("stats").fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            float[] m = read(merged, e.getKey());
-            float[] b = read(base, e.getKey());
-            float[] x = read(v1, e.getKey());
+            long[] shape = merged.tensorByCanonicalName(e.getKey()).orElseThrow().shape();
+            out2.add(new StatsTensor(e.getKey(), e.getValue(), read(merged, e.getKey()), read(base, e.getKey()),
+                    read(v1, e.getKey()), (int) shape[shape.length - 1]));
+        }
+        return out2;
+    }
+
+    @Test
+    void dareStatisticsMatchMergekit(@TempDir Path t) throws IOException {
+        for (StatsTensor st : statsTensors(t, "dare_density_0.5_stats", "dare")) {
+            Map.Entry<String, JsonNode> e = Map.entry(st.name(), st.golden());
+            float[] m = st.merged();
+            float[] b = st.base();
+            float[] x = st.v1();
             long kept = 0;
             double l1 = 0;
             double l1orig = 0;
