@@ -49,6 +49,8 @@ public final class StudyPlanner {
     private final Path tokenizerDir;
     private final Merger merger;
     private final Set<String> mergeMethods;
+    /** Loaded once per planner (a ServiceLoader scan), not once per merge step. */
+    private final MethodRegistry registry = MethodRegistry.load();
 
     public StudyPlanner(Path tokenizerDir, Merger merger, Set<String> mergeMethods) {
         this.tokenizerDir = tokenizerDir;
@@ -258,7 +260,7 @@ public final class StudyPlanner {
                                 String sfx) {
             List<Step> deps = new ArrayList<>();
             // a method that requires each model's weight gets equal ones when the study gives none (as the seed study)
-            boolean weighted = MethodRegistry.load().get(m.method()).parameters().stream()
+            boolean weighted = registry.get(m.method()).parameters().stream()
                     .anyMatch(p -> p.name().equals("weight") && p.perModel() && p.required());
             boolean anyWeight = m.parameters().containsKey("weight")
                     || m.models().stream().anyMatch(x -> x.parameters().containsKey("weight"));
@@ -457,7 +459,7 @@ public final class StudyPlanner {
         private Step reportStep() {
             String note = randomBaseNote(study.baseModel());
             // the methods' display names, under the study's own
-            Map<String, String> names = new TreeMap<>(MethodRegistry.load().displayNames());
+            Map<String, String> names = new TreeMap<>(registry.displayNames());
             names.putAll(study.report().names());
             Map<String, Object> meta = new TreeMap<>();
             meta.put("metric", study.report().metric());
